@@ -1,0 +1,41 @@
+# mmdet-attn: set-up, demo and tests. Every target creates or reuses .venv/.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+TORCH_SPEC ?= torch==2.13.0
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# The stamp is rebuilt when the requirements or setup.py change.
+$(STAMP): $(PY) requirements.txt requirements-test.txt setup.py
+	@$(PY) -c "import torch" 2>/dev/null \
+		&& echo "torch already present: keeping $$($(PY) -c 'import torch; print(torch.__version__)')" \
+		|| $(PIP) install $(TORCH_SPEC)
+	# mmcv 2.1.0 has no wheel for recent Pythons: build it with its CUDA/CPU
+	# ops from source. Its setup.py needs pkg_resources (setuptools<70) and
+	# torch at build time, hence --no-build-isolation. pip caches the wheel.
+	$(PIP) install "setuptools<70" wheel ninja numpy psutil
+	@$(PY) -c "import mmcv.ops" 2>/dev/null && echo "mmcv with ops already present" \
+		|| { echo "Building mmcv 2.1.0 with ops (about 10 min on 2 cores the first time; pip caches the wheel)"; \
+		     MMCV_WITH_OPS=1 $(PIP) install --no-build-isolation mmcv==2.1.0; }
+	@$(PY) -c "import mmcv.ops" || { echo "mmcv 2.1.0 with ops is not importable: see README, Troubleshooting"; exit 1; }
+	$(PIP) install -r requirements.txt -r requirements-test.txt
+	$(PIP) install --no-build-isolation --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(PY) tools/demo.py
+
+test: install
+	$(PY) -m pytest tests
+
+clean:
+	rm -rf work_dirs

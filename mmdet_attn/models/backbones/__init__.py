@@ -1,0 +1,1 @@
+"""Attention-augmented backbones, one file each."""

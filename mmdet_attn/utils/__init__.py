@@ -1,0 +1,9 @@
+"""Runtime helpers for the tools: checkpoints, distributed set-up, configs."""
+from .checkpoint import checkpoint_safe_globals, mmengine_checkpoint_globals
+from .config import check_cfg_option_keys, load_run_config
+from .distributed import setup_cpu_distributed
+
+__all__ = [
+    'checkpoint_safe_globals', 'mmengine_checkpoint_globals',
+    'check_cfg_option_keys', 'load_run_config', 'setup_cpu_distributed'
+]

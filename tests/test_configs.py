@@ -1,0 +1,45 @@
+"""Every config loads and builds its detector; the package registers what
+the configs name."""
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from conftest import CONFIG_DIR
+
+CONFIGS = sorted(p for p in CONFIG_DIR.glob('*.py'))
+
+
+def test_import_registers_package_modules():
+    import mmdet_attn  # noqa: F401
+    from mmdet.registry import DATASETS
+    assert DATASETS.get('StrictCocoDataset') is not None
+
+
+def test_configs_found():
+    names = {p.name for p in CONFIGS}
+    assert {'faster_rcnn_r18.py', 'faster_rcnn_r18_custom27.py'} <= names
+
+
+@pytest.mark.parametrize('config', CONFIGS, ids=lambda p: p.stem)
+def test_config_builds_detector(config: Path):
+    cfg = Config.fromfile(str(config))
+    assert cfg.custom_imports.imports == ['mmdet_attn']
+    init_default_scope(cfg.get('default_scope', 'mmdet'))
+    from mmdet.registry import MODELS
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.eval()
+    num_classes = cfg.model.roi_head.bbox_head.num_classes
+    if config.stem.endswith('_custom27'):
+        from mmdet_attn.datasets import CUSTOM27_CLASSES
+        assert tuple(cfg.classes) == CUSTOM27_CLASSES
+        assert num_classes == len(CUSTOM27_CLASSES) == 27
+    else:
+        assert num_classes == 80
+    with torch.no_grad():
+        feats = model.extract_feat(torch.rand(1, 3, 128, 160))
+    strides = [128 // f.shape[2] for f in feats]
+    assert strides == [4, 8, 16, 32, 64]

@@ -1,0 +1,88 @@
+"""tools/dist_train.sh on a CPU-only machine: gloo ranks through torchrun,
+on one node and as two nodes on one machine (loopback)."""
+import socket
+
+import torch
+
+from conftest import (BASELINE_CUSTOM27, REPO_ROOT, data_options, run_tool,
+                      start_tool)
+
+# 8 images over 2 ranks x 2 images: 2 iterations.
+SCHEDULE_OPTIONS = [
+    'train_dataloader.batch_size=2', 'train_cfg.max_epochs=1',
+    'train_cfg.val_interval=1'
+]
+
+
+def _config_saving_rank_weights(tmp_path):
+    """The baseline plus a hook with which each rank saves its weights."""
+    config = tmp_path / 'with_rank_weights.py'
+    config.write_text(
+        f"_base_ = '{BASELINE_CUSTOM27}'\n"
+        "custom_imports = dict(imports=['mmdet_attn', 'rank_weights_hook'], "
+        "allow_failed_imports=False)\n"
+        "custom_hooks = [dict(type='SaveRankWeightsHook')]\n")
+    return config
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _env(port: int, **extra) -> dict:
+    return dict(
+        PORT=str(port),
+        PYTHONPATH=f'{REPO_ROOT / "tests" / "helpers"}',
+        **extra)
+
+
+def _train_args(nproc: int, work_dir, data_root) -> list:
+    return [
+        'bash', 'tools/dist_train.sh',
+        str(_config_saving_rank_weights(work_dir)),
+        str(nproc), '--work-dir',
+        str(work_dir), '--cfg-options', *data_options(data_root),
+        *SCHEDULE_OPTIONS
+    ]
+
+
+def _assert_ranks_identical(work_dir, world_size: int) -> None:
+    weights = [
+        torch.load(work_dir / f'rank{r}_weights.pth', map_location='cpu')
+        for r in range(world_size)
+    ]
+    initial_differs = False
+    for name, tensor in weights[0].items():
+        for other in weights[1:]:
+            torch.testing.assert_close(other[name], tensor, rtol=0, atol=0)
+        initial_differs |= tensor.dtype.is_floating_point
+    assert initial_differs
+
+
+def test_two_gloo_ranks_train_in_sync(tiny_custom27, tmp_path):
+    proc = run_tool(_train_args(2, tmp_path, tiny_custom27),
+                    env=_env(_free_port()))
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-6000:]
+    assert 'Distributed launcher: pytorch' in log
+    assert 'Distributed training: True' in log
+    assert "'backend': 'gloo'" in log or 'backend: gloo' in log
+    assert 'Epoch(train) [1][2/2]' in log
+    _assert_ranks_identical(tmp_path, 2)
+
+
+def test_two_nodes_on_loopback_train_as_one_job(tiny_custom27, tmp_path):
+    port = _free_port()
+    args = _train_args(1, tmp_path, tiny_custom27)
+    procs = []
+    for node_rank in (0, 1):
+        env = _env(port, NNODES='2', NODE_RANK=str(node_rank),
+                   MASTER_ADDR='127.0.0.1')
+        procs.append(start_tool(args, env))
+    logs = [p.communicate(timeout=900)[0] for p in procs]
+    for p, log in zip(procs, logs):
+        assert p.returncode == 0, log[-6000:]
+    assert 'Epoch(train) [1][2/2]' in logs[0]
+    _assert_ranks_identical(tmp_path, 2)

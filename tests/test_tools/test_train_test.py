@@ -1,0 +1,136 @@
+"""End to end through tools/: train, test, resume, and the checkpoint
+allow-list, on a tiny generated split (8 train images, batch 4: 2 iterations
+an epoch)."""
+import json
+import os
+import pickle
+
+import pytest
+import torch
+
+from conftest import BASELINE_CUSTOM27, data_options, run_python_tool
+from mmdet_attn.utils import checkpoint_safe_globals
+
+
+def _train(work_dir, data_root, *extra, epochs=1):
+    return run_python_tool(
+        'train.py', str(BASELINE_CUSTOM27), '--work-dir', str(work_dir),
+        '--cfg-options', *data_options(data_root),
+        f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}',
+        *extra)
+
+
+def _assert_ok(proc):
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+
+
+def _load(path):
+    with checkpoint_safe_globals():
+        return torch.load(path, map_location='cpu')
+
+
+@pytest.fixture(scope='module')
+def trained_one_epoch(tiny_custom27, tmp_path_factory):
+    work_dir = tmp_path_factory.mktemp('train')
+    _assert_ok(_train(work_dir, tiny_custom27))
+    return work_dir
+
+
+def test_train_two_iterations_then_test(trained_one_epoch, tiny_custom27,
+                                        tmp_path):
+    ckpt = trained_one_epoch / 'epoch_1.pth'
+    assert ckpt.is_file()
+    meta = _load(ckpt)['meta']
+    assert (meta['epoch'], meta['iter']) == (1, 2)
+
+    out = tmp_path / 'preds.pkl'
+    proc = run_python_tool('test.py', str(BASELINE_CUSTOM27), str(ckpt),
+                           '--work-dir', str(tmp_path), '--out', str(out),
+                           '--cfg-options', *data_options(tiny_custom27))
+    _assert_ok(proc)
+    # The COCO report with per-class AP is printed.
+    log = proc.stdout + proc.stderr
+    assert 'Average Precision  (AP) @[ IoU=0.50:0.95' in log
+    assert 'circle_plain' in log
+    with open(out, 'rb') as f:
+        predictions = pickle.load(f)
+    assert len(predictions) == 4
+    metrics = list(tmp_path.rglob('*.json'))
+    scalars = [json.loads(p.read_text()) for p in metrics
+               if p.name.endswith('.json') and 'coco' in p.read_text()]
+    assert scalars and 'coco/bbox_mAP' in scalars[-1]
+
+
+def test_resume_continues_at_the_right_epoch(trained_one_epoch,
+                                             tiny_custom27, tmp_path):
+    first = trained_one_epoch / 'epoch_1.pth'
+    # --resume CKPT: continues with epoch 2, iterations 3-4.
+    proc = _train(tmp_path, tiny_custom27, '--resume', str(first), epochs=2)
+    _assert_ok(proc)
+    log = proc.stdout + proc.stderr
+    assert 'resumed epoch: 1, iter: 2' in log
+    assert 'Epoch(train) [1]' not in log, 'epoch 1 was trained again'
+    assert 'Epoch(train) [2]' in log
+    final = _load(tmp_path / 'epoch_2.pth')
+    assert (final['meta']['epoch'], final['meta']['iter']) == (2, 4)
+
+    # --resume alone: the latest checkpoint of the work dir (epoch 2).
+    proc = _train(tmp_path, tiny_custom27, '--resume', epochs=3)
+    _assert_ok(proc)
+    log = proc.stdout + proc.stderr
+    assert 'resumed epoch: 2, iter: 4' in log
+    assert 'Epoch(train) [2]' not in log
+    final = _load(tmp_path / 'epoch_3.pth')
+    assert (final['meta']['epoch'], final['meta']['iter']) == (3, 6)
+
+
+def test_resume_restores_optimizer_state(trained_one_epoch, tiny_custom27,
+                                         tmp_path):
+    from mmengine.runner import Runner
+
+    from mmdet_attn.utils import load_run_config
+
+    options = dict(o.split('=', 1) for o in data_options(tiny_custom27))
+    options.update({k: 0 for k in options if k.endswith('num_workers')})
+    options.update(
+        {k: False
+         for k in options if k.endswith('persistent_workers')})
+    cfg = load_run_config(str(BASELINE_CUSTOM27), options, str(tmp_path))
+    cfg.resume = True
+    cfg.load_from = str(trained_one_epoch / 'epoch_1.pth')
+    runner = Runner.from_cfg(cfg)
+    with checkpoint_safe_globals():
+        runner.load_or_resume()
+    assert (runner.epoch, runner.iter) == (1, 2)
+    saved = _load(trained_one_epoch / 'epoch_1.pth')['optimizer']
+    restored = runner.optim_wrapper.optimizer.state_dict()
+    assert len(restored['state']) == len(saved['state']) > 0
+    for key, state in saved['state'].items():
+        torch.testing.assert_close(restored['state'][key]['momentum_buffer'],
+                                   state['momentum_buffer'])
+
+
+class _Payload:
+    """An arbitrary class: unpickling it would run attacker-chosen code."""
+
+    def __reduce__(self):
+        return (os.getcwd, ())
+
+
+def test_checkpoint_with_arbitrary_global_is_refused(trained_one_epoch,
+                                                     tiny_custom27, tmp_path):
+    ckpt = _load(trained_one_epoch / 'epoch_1.pth')
+    ckpt['meta']['payload'] = _Payload()
+    evil = tmp_path / 'evil.pth'
+    torch.save(ckpt, evil)
+
+    with checkpoint_safe_globals(), pytest.raises(pickle.UnpicklingError,
+                                                  match='getcwd'):
+        torch.load(evil, map_location='cpu')
+
+    proc = run_python_tool('test.py', str(BASELINE_CUSTOM27), str(evil),
+                           '--work-dir', str(tmp_path),
+                           '--cfg-options', *data_options(tiny_custom27))
+    assert proc.returncode != 0
+    assert 'Weights only load failed' in proc.stderr
+    assert 'getcwd' in proc.stderr

@@ -1,0 +1,94 @@
+"""Train a detector: MMDetection's ``tools/train.py``, working on this stack.
+
+Same flags and behaviour as MMDetection's train tool. In addition:
+checkpoints load under torch >= 2.6 with weights-only loading kept on
+(``--resume``, ``load_from``), ``--launcher pytorch`` runs gloo ranks when no
+GPU is present, and ``--cfg-options`` keys are checked before merging.
+"""
+import argparse
+import os
+
+import torch
+from mmengine.config import DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from mmdet.utils import setup_cache_size_limit_of_dynamo
+from mmdet_attn.utils import (checkpoint_safe_globals, load_run_config,
+                              setup_cpu_distributed)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a detector')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='enable automatic mixed precision training (GPU only)')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rate by the real batch size over '
+        'auto_scale_lr.base_batch_size')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from this checkpoint, or, without a path, from the '
+        'latest checkpoint in the work directory')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value (e.g. '
+        'train_cfg.max_epochs=2 model.backbone.depth=34); a list value is '
+        'written key="[a,b]" or key=a,b, with no white space')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    setup_cache_size_limit_of_dynamo()
+    cfg = load_run_config(args.config, args.cfg_options, args.work_dir,
+                          args.launcher)
+
+    if args.amp:
+        if not torch.cuda.is_available():
+            raise SystemExit('--amp needs a GPU: MMEngine\'s AmpOptimWrapper '
+                             'does not run on CPU. Drop --amp to train in '
+                             'fp32.')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.loss_scale = 'dynamic'
+
+    if args.auto_scale_lr:
+        if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
+            raise SystemExit('--auto-scale-lr needs auto_scale_lr = dict('
+                             'enable=False, base_batch_size=N) in the config.')
+        cfg.auto_scale_lr.enable = True
+
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+
+    setup_cpu_distributed(cfg)
+    runner = (Runner.from_cfg(cfg)
+              if 'runner_type' not in cfg else RUNNERS.build(cfg))
+    with checkpoint_safe_globals():
+        runner.train()
+
+
+if __name__ == '__main__':
+    main()

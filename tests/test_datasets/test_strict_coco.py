@@ -1,0 +1,231 @@
+"""Tests of StrictCocoDataset: a valid file loads, bad files fail clearly."""
+import json
+import re
+
+import pytest
+
+from mmdet_attn.datasets import (CUSTOM27_CLASSES, StrictCocoDataset,
+                                 generate_custom27)
+
+ANN = 'annotations/instances_train.json'
+
+
+def _valid() -> dict:
+    cats = [
+        dict(id=i + 1, name=n, supercategory=n.split('_')[0])
+        for i, n in enumerate(CUSTOM27_CLASSES)
+    ]
+    images = [
+        dict(id=1, file_name='000000.png', width=64, height=64),
+        dict(id=2, file_name='000001.png', width=64, height=64),
+    ]
+
+    def ann(aid, iid, cid, bbox):
+        return dict(
+            id=aid,
+            image_id=iid,
+            category_id=cid,
+            bbox=bbox,
+            area=bbox[2] * bbox[3],
+            iscrowd=0)
+
+    anns = [
+        ann(1, 1, 1, [2.0, 3.0, 20.0, 10.0]),
+        ann(2, 1, 27, [30.0, 30.0, 12.0, 12.0]),
+        ann(3, 2, 14, [5.0, 5.0, 40.0, 30.0]),
+    ]
+    return dict(images=images, annotations=anns, categories=cats)
+
+
+def _write(tmp_path, data) -> str:
+    path = tmp_path / ANN
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, (bytes, str)):
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    else:
+        path.write_text(json.dumps(data))
+    return str(path)
+
+
+def _build(tmp_path, ann_file=ANN, classes=CUSTOM27_CLASSES):
+    metainfo = None if classes is None else dict(classes=classes)
+    return StrictCocoDataset(
+        data_root=str(tmp_path),
+        ann_file=ann_file,
+        data_prefix=dict(img='train/'),
+        metainfo=metainfo,
+        pipeline=[])
+
+
+def test_registered():
+    from mmdet.registry import DATASETS
+    assert DATASETS.get('StrictCocoDataset') is StrictCocoDataset
+
+
+def test_valid_file_loads(tmp_path):
+    _write(tmp_path, _valid())
+    from mmdet.registry import DATASETS
+    ds = DATASETS.build(
+        dict(
+            type='StrictCocoDataset',
+            data_root=str(tmp_path),
+            ann_file=ANN,
+            data_prefix=dict(img='train/'),
+            metainfo=dict(classes=CUSTOM27_CLASSES),
+            pipeline=[]))
+    assert isinstance(ds, StrictCocoDataset)
+    assert len(ds) == 2
+    labels = {
+        ds.get_data_info(i)['img_id']:
+        [inst['bbox_label'] for inst in ds.get_data_info(i)['instances']]
+        for i in range(len(ds))
+    }
+    assert labels == {1: [0, 26], 2: [13]}
+    info = ds.get_data_info(0)
+    assert info['img_path'].endswith('train/000000.png')
+    assert info['instances'][0]['bbox'] == [2.0, 3.0, 22.0, 13.0]
+
+
+def test_generated_custom27_loads(tmp_path):
+    generate_custom27(str(tmp_path), num_train=3, num_val=2, img_size=64)
+    ds = _build(tmp_path)
+    data = json.loads((tmp_path / ANN).read_text())
+    assert len(ds) == 3
+    assert sum(len(ds.get_data_info(i)['instances'])
+               for i in range(len(ds))) == len(data['annotations'])
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError,
+                       match=r"nope\.json.*data_root=.*"
+                       r'generate_custom27\.py.*--cfg-options'):
+        _build(tmp_path, ann_file='annotations/nope.json')
+
+
+def test_truncated_json(tmp_path):
+    text = json.dumps(_valid())
+    _write(tmp_path, text[:len(text) // 2])
+    with pytest.raises(ValueError,
+                       match=r'instances_train\.json.*not valid JSON.*'
+                       r'line 1, column \d+'):
+        _build(tmp_path)
+
+
+def test_binary_garbage(tmp_path):
+    _write(tmp_path, b'\xff\xfe\x00garbage')
+    with pytest.raises(ValueError, match=r'instances_train\.json.*JSON'):
+        _build(tmp_path)
+
+
+def test_top_level_not_object(tmp_path):
+    _write(tmp_path, [1, 2])
+    with pytest.raises(ValueError,
+                       match=r"instances_train\.json.*top level.*'images'"):
+        _build(tmp_path)
+
+
+@pytest.mark.parametrize('key', ['images', 'annotations', 'categories'])
+def test_missing_key(tmp_path, key):
+    data = _valid()
+    del data[key]
+    _write(tmp_path, data)
+    with pytest.raises(ValueError,
+                       match=rf"instances_train\.json.*missing top-level key "
+                       rf"'{key}'"):
+        _build(tmp_path)
+
+
+def test_key_wrong_type(tmp_path):
+    data = _valid()
+    data['annotations'] = {'1': data['annotations'][0]}
+    _write(tmp_path, data)
+    with pytest.raises(ValueError,
+                       match=r"instances_train\.json.*'annotations' is a "
+                       r'dict; expected a list'):
+        _build(tmp_path)
+
+
+def test_no_images(tmp_path):
+    data = _valid()
+    data['images'] = []
+    data['annotations'] = []
+    _write(tmp_path, data)
+    with pytest.raises(ValueError,
+                       match=r'instances_train\.json.*has no images'):
+        _build(tmp_path)
+
+
+def test_unknown_category(tmp_path):
+    data = _valid()
+    data['annotations'][2]['category_id'] = 99
+    _write(tmp_path, data)
+    with pytest.raises(ValueError,
+                       match=r'instances_train\.json.*annotation id 3 '
+                       r'\(image id 2\) has category_id 99.*allowed category '
+                       r'ids: \[1, 2, 3, '):
+        _build(tmp_path)
+
+
+def test_unknown_image(tmp_path):
+    data = _valid()
+    data['annotations'][0]['image_id'] = 42
+    _write(tmp_path, data)
+    with pytest.raises(ValueError,
+                       match=r'instances_train\.json.*annotation id 1 has '
+                       r'image_id 42'):
+        _build(tmp_path)
+
+
+@pytest.mark.parametrize('bbox,fact', [
+    ([1.0, 2.0, 3.0], '4 finite numbers'),
+    ([1.0, 2.0, 'a', 4.0], '4 finite numbers'),
+    ([1.0, 2.0, -3.0, 4.0], 'negative width or height'),
+    ([1.0, 2.0, 3.0, -0.5], 'negative width or height'),
+])
+def test_bad_bbox(tmp_path, bbox, fact):
+    data = _valid()
+    data['annotations'][1]['bbox'] = bbox
+    data['annotations'][1]['area'] = 1.0
+    _write(tmp_path, data)
+    with pytest.raises(ValueError,
+                       match=r'instances_train\.json.*annotation id 2 .*'
+                       + re.escape(fact)):
+        _build(tmp_path)
+
+
+def test_annotation_missing_field(tmp_path):
+    data = _valid()
+    del data['annotations'][0]['area']
+    _write(tmp_path, data)
+    with pytest.raises(ValueError,
+                       match=r"instances_train\.json.*annotation entry 0 .*"
+                       r"\['area'\]"):
+        _build(tmp_path)
+
+
+def test_class_missing_from_file(tmp_path):
+    data = _valid()
+    data['categories'] = [
+        c for c in data['categories'] if c['name'] != 'arrow_bar'
+    ]
+    data['annotations'] = data['annotations'][:1]
+    _write(tmp_path, data)
+    with pytest.raises(ValueError,
+                       match=r"instances_train\.json.*missing.*"
+                       r"\['arrow_bar'\].*category names \['circle_plain'"):
+        _build(tmp_path)
+
+
+def test_default_coco_classes_rejected(tmp_path):
+    # Without metainfo the COCO class names apply; none is in the file.
+    _write(tmp_path, _valid())
+    with pytest.raises(ValueError, match=r"missing.*'person'"):
+        _build(tmp_path, classes=None)
+
+
+def test_subset_of_classes_allowed(tmp_path):
+    _write(tmp_path, _valid())
+    ds = _build(tmp_path, classes=('circle_plain', 'hexagon_dot'))
+    labels = sorted(inst['bbox_label'] for i in range(len(ds))
+                    for inst in ds.get_data_info(i)['instances'])
+    assert labels == [0, 1]

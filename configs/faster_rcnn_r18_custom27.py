@@ -24,3 +24,6 @@ model = dict(
         rpn_proposal=dict(nms_pre=600, max_per_img=300),
         rcnn=dict(sampler=dict(num=128))),
     test_cfg=dict(rpn=dict(nms_pre=600, max_per_img=300)))
+
+default_hooks = dict(
+    logger=dict(interval=20), checkpoint=dict(max_keep_ckpts=2))

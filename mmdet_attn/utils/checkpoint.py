@@ -7,9 +7,17 @@ message hub's ``HistoryBuffer`` and the numpy arrays, scalars and dtypes it
 keeps), so the default loader refuses it. Switching weights-only loading off
 would let any pickled global run on load; instead this module allow-lists
 exactly the types the runner writes, and keeps everything else refused.
+
+One global needs care: a ``HistoryBuffer`` pickles its statistics methods
+(``HistoryBuffer.min``, ...) as ``builtins.getattr(HistoryBuffer, 'min')``.
+Allowing the builtin ``getattr`` would hand any attribute of any allowed
+object to the unpickler, so the checkpoint's ``builtins.getattr`` is mapped
+to :func:`history_buffer_statistic`, which returns those methods and
+nothing else.
 """
 import contextlib
-from typing import Iterator, List
+import pickle
+from typing import Callable, Iterator, List
 
 import numpy as np
 import torch
@@ -28,14 +36,39 @@ def _numpy_multiarray():
     return core.multiarray
 
 
+def history_buffer_statistic(owner: type, name: str) -> Callable:
+    """The ``getattr`` a weights-only load may call: statistics methods of
+    ``HistoryBuffer`` only.
+
+    Args:
+        owner (type): must be :class:`HistoryBuffer`.
+        name (str): a statistics method registered on it (``min``, ``max``,
+            ``mean``, ``current`` or one added by ``register_statistics``).
+
+    Returns:
+        Callable: ``HistoryBuffer.<name>``.
+
+    Raises:
+        pickle.UnpicklingError: for any other object or attribute.
+    """
+    allowed = {'min', 'max', 'mean', 'current'}
+    allowed.update(HistoryBuffer._statistics_methods)
+    if owner is not HistoryBuffer or name not in allowed:
+        raise pickle.UnpicklingError(
+            f'refusing getattr({owner!r}, {name!r}) in a checkpoint: only '
+            f'HistoryBuffer statistics methods {sorted(allowed)} are allowed')
+    return getattr(owner, name)
+
+
 def mmengine_checkpoint_globals() -> List[object]:
     """The globals, beyond tensors, that an MMEngine runner checkpoint holds.
 
-    ``builtins.getattr`` and other callables that could reach arbitrary code
-    are deliberately absent: an object that needs them is refused.
+    Callables that could reach arbitrary code are absent; the checkpoint's
+    ``builtins.getattr`` resolves to :func:`history_buffer_statistic`.
 
     Returns:
-        list: classes and reconstruction functions safe to unpickle.
+        list: classes and reconstruction functions safe to unpickle, and
+        ``(function, name)`` pairs as ``torch.serialization`` takes them.
     """
     multiarray = _numpy_multiarray()
     dtype_classes = [type(np.dtype(t)) for t in _NUMPY_SCALAR_TYPES]
@@ -46,6 +79,7 @@ def mmengine_checkpoint_globals() -> List[object]:
         multiarray.scalar,
         multiarray._reconstruct,
         *dtype_classes,
+        (history_buffer_statistic, 'builtins.getattr'),
     ]
 
 

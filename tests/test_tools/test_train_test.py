@@ -5,6 +5,7 @@ import json
 import os
 import pickle
 
+import numpy as np
 import pytest
 import torch
 
@@ -115,6 +116,26 @@ class _Payload:
 
     def __reduce__(self):
         return (os.getcwd, ())
+
+
+class _GetattrPayload:
+    """Reaches for an attribute through the getattr a HistoryBuffer needs."""
+
+    def __reduce__(self):
+        return (getattr, (np.ndarray, 'tofile'))
+
+
+def test_history_buffer_getattr_is_narrow(trained_one_epoch, tmp_path):
+    ckpt = _load(trained_one_epoch / 'epoch_1.pth')
+    buffer = ckpt['message_hub']['log_scalars']['train/loss']
+    assert buffer.mean() == pytest.approx(buffer.data[0].mean())
+
+    ckpt['meta']['payload'] = _GetattrPayload()
+    evil = tmp_path / 'getattr.pth'
+    torch.save(ckpt, evil)
+    with checkpoint_safe_globals(), pytest.raises(pickle.UnpicklingError,
+                                                  match='tofile'):
+        torch.load(evil, map_location='cpu')
 
 
 def test_checkpoint_with_arbitrary_global_is_refused(trained_one_epoch,

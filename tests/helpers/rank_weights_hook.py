@@ -1,5 +1,9 @@
-"""A test-only hook: each rank saves its model weights after training, so a
-test can check that distributed ranks stayed in sync."""
+"""A test-only hook: each rank saves its model parameters after training, so
+a test can check that distributed ranks stayed in sync.
+
+Buffers are left out on purpose: MMEngine wraps models with
+``broadcast_buffers=False``, so BN running statistics are per rank (as in
+MMDetection on GPUs) and only rank 0's are checkpointed."""
 import os.path as osp
 
 import torch
@@ -15,5 +19,5 @@ class SaveRankWeightsHook(Hook):
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
         torch.save({k: v.detach().clone()
-                    for k, v in model.state_dict().items()},
+                    for k, v in model.named_parameters()},
                    osp.join(runner.work_dir, f'rank{runner.rank}_weights.pth'))

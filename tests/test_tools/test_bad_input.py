@@ -98,7 +98,7 @@ def test_check_cfg_option_keys_rejects(key, fragment):
     'model.backbone.init_cfg.checkpoint',  # below a None value
     'train_dataloader.dataset.pipeline.2.scale',
     'randomness',  # a Runner argument
-    'optim_wrapper.optimizer.nesterov',  # an SGD argument
+    'optim_wrapper.optimizer.amsgrad',  # an AdamW argument
 ])
 def test_check_cfg_option_keys_accepts(key):
     cfg = Config.fromfile(str(BASELINE_CUSTOM27))

@@ -9,15 +9,14 @@ checked before merging.
 import argparse
 import os
 
-from mmengine.config import ConfigDict, DictAction
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
+from mmengine.config import ConfigDict
 
 from mmdet.engine.hooks.utils import trigger_visualization_hook
 from mmdet.evaluation import DumpDetResults
 from mmdet.utils import setup_cache_size_limit_of_dynamo
-from mmdet_attn.utils import (checkpoint_safe_globals, load_run_config,
-                              setup_cpu_distributed)
+from mmdet_attn.utils import (add_runner_arguments, build_runner,
+                              checkpoint_safe_globals, load_run_config,
+                              parse_runner_args)
 
 
 def parse_args() -> argparse.Namespace:
@@ -25,8 +24,6 @@ def parse_args() -> argparse.Namespace:
         description='Test (and evaluate) a detector')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument(
-        '--work-dir', help='the dir to save the evaluation metrics')
     parser.add_argument(
         '--out', help='dump predictions to a .pkl file for offline analysis')
     parser.add_argument(
@@ -37,24 +34,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value; a list value is written '
-        'key="[a,b]" or key=a,b, with no white space')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument(
         '--tta',
         action='store_true',
         help='test-time augmentation with the config\'s tta_model and '
         'tta_pipeline')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    add_runner_arguments(parser)
+    args = parse_runner_args(parser)
     if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
         parser.error(f'--out must name a .pkl or .pickle file, got '
                      f'{args.out!r}')
@@ -81,9 +66,7 @@ def main() -> None:
         cfg.model = ConfigDict(**cfg.tta_model, module=cfg.model)
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
 
-    setup_cpu_distributed(cfg)
-    runner = (Runner.from_cfg(cfg)
-              if 'runner_type' not in cfg else RUNNERS.build(cfg))
+    runner = build_runner(cfg)
     if args.out is not None:
         runner.test_evaluator.metrics.append(
             DumpDetResults(out_file_path=args.out))

@@ -6,22 +6,18 @@ checkpoints load under torch >= 2.6 with weights-only loading kept on
 GPU is present, and ``--cfg-options`` keys are checked before merging.
 """
 import argparse
-import os
 
 import torch
-from mmengine.config import DictAction
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
 from mmdet.utils import setup_cache_size_limit_of_dynamo
-from mmdet_attn.utils import (checkpoint_safe_globals, load_run_config,
-                              setup_cpu_distributed)
+from mmdet_attn.utils import (add_runner_arguments, build_runner,
+                              checkpoint_safe_globals, load_run_config,
+                              parse_runner_args)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a detector')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -38,22 +34,8 @@ def parse_args() -> argparse.Namespace:
         const='auto',
         help='resume from this checkpoint, or, without a path, from the '
         'latest checkpoint in the work directory')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value (e.g. '
-        'train_cfg.max_epochs=2 model.backbone.depth=34); a list value is '
-        'written key="[a,b]" or key=a,b, with no white space')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_arguments(parser)
+    return parse_runner_args(parser)
 
 
 def main() -> None:
@@ -83,9 +65,7 @@ def main() -> None:
         cfg.resume = True
         cfg.load_from = args.resume
 
-    setup_cpu_distributed(cfg)
-    runner = (Runner.from_cfg(cfg)
-              if 'runner_type' not in cfg else RUNNERS.build(cfg))
+    runner = build_runner(cfg)
     with checkpoint_safe_globals():
         runner.train()
 

@@ -93,3 +93,32 @@ def test_two_nodes_on_loopback_train_as_one_job(tiny_custom27, tmp_path):
         assert p.returncode == 0, log[-6000:]
     assert 'Epoch(train) [1][2/2]' in logs[0]
     _assert_ranks_identical(tmp_path, 2)
+
+
+def test_slurm_scripts_call_srun_with_mmdetection_layout(tmp_path):
+    fake_srun = tmp_path / 'srun'
+    fake_srun.write_text('#!/bin/sh\necho "srun $*"\n')
+    fake_srun.chmod(0o755)
+    env = dict(PATH=f'{tmp_path}:/usr/bin:/bin', GPUS='16', PYTHON='py')
+    proc = run_tool([
+        'bash', 'tools/slurm_train.sh', 'part', 'job', 'cfg.py', 'wd',
+        '--resume'
+    ], env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert ('srun -p part --job-name=job --gres=gpu:8 --ntasks=16 '
+            '--ntasks-per-node=8 --cpus-per-task=5 --kill-on-bad-exit=1 '
+            'py -u ') in proc.stdout
+    assert ('tools/train.py cfg.py --work-dir=wd --resume --launcher=slurm'
+            in proc.stdout)
+    proc = run_tool(
+        ['bash', 'tools/slurm_test.sh', 'part', 'job', 'cfg.py', 'e.pth'],
+        env=env)
+    assert 'tools/test.py cfg.py e.pth --launcher=slurm' in proc.stdout
+
+
+def test_dist_scripts_print_usage_without_arguments():
+    for script in ('dist_train.sh', 'dist_test.sh', 'slurm_train.sh',
+                   'slurm_test.sh'):
+        proc = run_tool(['bash', f'tools/{script}'])
+        assert proc.returncode == 2
+        assert proc.stderr.startswith(f'usage: tools/{script}')

@@ -42,29 +42,23 @@ def test_missing_annotation_file(data_copy):
     assert str(path) in proc.stderr
 
 
-def test_unknown_category_id(data_copy):
+def _unknown_category(content):
+    content['annotations'][0]['category_id'] = 99
 
-    def edit(content):
-        content['annotations'][0]['category_id'] = 99
 
+def _no_images(content):
+    content['images'] = []
+    content['annotations'] = []
+
+
+@pytest.mark.parametrize('edit, fragment', [(_unknown_category, '99'),
+                                            (_no_images, 'no images')])
+def test_bad_annotation_file_is_named(data_copy, edit, fragment):
     path = _rewrite_train_annotations(data_copy, edit)
     proc = _train(data_copy)
     assert proc.returncode != 0
     assert str(path) in proc.stderr
-    assert '99' in proc.stderr
-
-
-def test_empty_image_list(data_copy):
-
-    def edit(content):
-        content['images'] = []
-        content['annotations'] = []
-
-    path = _rewrite_train_annotations(data_copy, edit)
-    proc = _train(data_copy)
-    assert proc.returncode != 0
-    assert str(path) in proc.stderr
-    assert 'no images' in proc.stderr
+    assert fragment in proc.stderr
 
 
 def test_unknown_cfg_option_key_is_named(tiny_custom27):

@@ -128,14 +128,21 @@ class _GetattrPayload:
         return (getattr, (np.ndarray, 'tofile'))
 
 
+def _with_payload(work_dir, payload, tmp_path):
+    """A real checkpoint with ``payload`` pickled into its meta."""
+    ckpt = _load(work_dir / 'epoch_1.pth')
+    ckpt['meta']['payload'] = payload
+    path = tmp_path / 'with_payload.pth'
+    torch.save(ckpt, path)
+    return path
+
+
 def test_history_buffer_getattr_is_narrow(trained_one_epoch, tmp_path):
     ckpt = _load(trained_one_epoch / 'epoch_1.pth')
     buffer = ckpt['message_hub']['log_scalars']['train/loss']
     assert buffer.mean() == pytest.approx(buffer.data[0].mean())
 
-    ckpt['meta']['payload'] = _GetattrPayload()
-    evil = tmp_path / 'getattr.pth'
-    torch.save(ckpt, evil)
+    evil = _with_payload(trained_one_epoch, _GetattrPayload(), tmp_path)
     with checkpoint_safe_globals(), pytest.raises(pickle.UnpicklingError,
                                                   match='tofile'):
         torch.load(evil, map_location='cpu')
@@ -143,11 +150,7 @@ def test_history_buffer_getattr_is_narrow(trained_one_epoch, tmp_path):
 
 def test_checkpoint_with_arbitrary_global_is_refused(trained_one_epoch,
                                                      tiny_custom27, tmp_path):
-    ckpt = _load(trained_one_epoch / 'epoch_1.pth')
-    ckpt['meta']['payload'] = _Payload()
-    evil = tmp_path / 'evil.pth'
-    torch.save(ckpt, evil)
-
+    evil = _with_payload(trained_one_epoch, _Payload(), tmp_path)
     with checkpoint_safe_globals(), pytest.raises(pickle.UnpicklingError,
                                                   match='getcwd'):
         torch.load(evil, map_location='cpu')

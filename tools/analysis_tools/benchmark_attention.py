@@ -9,13 +9,13 @@ For each layer at the four ResNet-50 stage shapes (``--batch`` 8 by
 default: 256x56x56, 512x28x28, 1024x14x14, 2048x7x7) it measures the forward
 time (eval mode, no grad) and the forward+backward time (train mode,
 backward of ``out.sum()``), each as a ratio to the floor measured on the same
-tensor in the same run, just before the layer: ``x.clone()`` for the forward
-and ``x.clone().sum().backward()`` (``x`` requiring grad) for
-forward+backward. Times are medians of ``--repeats`` runs after ``--warmup``
-runs (``torch.cuda.synchronize`` around each on CUDA). The AttentionGate is
-gated by a ``batch x 2048 x 7 x 7`` map (the deepest ResNet-50 stage). It
-prints a Markdown table, one row per layer and shape, with the parameter
-count.
+tensor in the same run, alternating with the layer run by run:
+``x.clone()`` for the forward and ``x.clone().sum().backward()`` (``x``
+requiring grad) for forward+backward. Times are medians of ``--repeats`` runs
+after ``--warmup`` runs (``torch.cuda.synchronize`` around each on CUDA).
+The AttentionGate is gated by a ``batch x 2048 x 7 x 7`` map (the deepest
+ResNet-50 stage). It prints a Markdown table, one row per layer and shape,
+with the parameter count.
 
 Shape contract: inputs ``batch x C x H x W`` as above; outputs equal them.
 
@@ -24,6 +24,7 @@ Example:
     python tools/analysis_tools/benchmark_attention.py --device cuda --amp
 """
 import argparse
+import os
 import platform
 import statistics
 import time
@@ -61,33 +62,53 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def median_time(fn: Callable[[], None], repeats: int, warmup: int,
-                device: torch.device) -> float:
-    """Median wall time of ``fn`` in milliseconds.
+def median_times(fns: Sequence[Callable[[], None]], repeats: int,
+                 warmup: int, device: torch.device) -> List[float]:
+    """Median wall time of each of ``fns`` in milliseconds.
+
+    Within each repeat the functions run in turn, so that a layer and its
+    floor see the same load on a shared machine.
 
     Args:
-        fn (Callable): The work to time.
-        repeats (int): Timed runs.
-        warmup (int): Untimed runs first.
+        fns (Sequence[Callable]): The pieces of work to time.
+        repeats (int): Timed runs of each.
+        warmup (int): Untimed runs of each first.
         device (torch.device): Synchronised around each run when CUDA.
+
+    Returns:
+        list[float]: One median per function, in order.
     """
     sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
     for _ in range(warmup):
-        fn()
+        for fn in fns:
+            fn()
     sync()
-    times: List[float] = []
+    times: List[List[float]] = [[] for _ in fns]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        sync()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+        for fn, fn_times in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            sync()
+            fn_times.append(time.perf_counter() - start)
+    return [statistics.median(t) * 1e3 for t in times]
 
 
-def bench_layer(layer: nn.Module, x: torch.Tensor, extra: Sequence[
-        torch.Tensor], args: argparse.Namespace,
-                device: torch.device) -> Tuple[float, float]:
-    """Forward and forward+backward medians (ms) of ``layer(x, *extra)``."""
+def bench(layer: nn.Module, x: torch.Tensor, extra: Sequence[torch.Tensor],
+          args: argparse.Namespace,
+          device: torch.device) -> Tuple[float, float, float, float]:
+    """Time ``layer(x, *extra)`` and its floors on ``x``.
+
+    Args:
+        layer (nn.Module): The attention layer.
+        x (Tensor): Its input.
+        extra (Sequence[Tensor]): Further inputs (the gating map).
+        args (argparse.Namespace): ``repeats``, ``warmup`` and ``amp``.
+        device (torch.device): Where ``layer`` and ``x`` live.
+
+    Returns:
+        tuple[float]: Medians in ms of the forward, ``x.clone()``, the
+        forward+backward and ``x.clone().sum().backward()``.
+    """
     autocast = torch.autocast(
         device_type=device.type, dtype=torch.bfloat16, enabled=args.amp)
     x_grad = x.detach().requires_grad_(True)
@@ -96,6 +117,10 @@ def bench_layer(layer: nn.Module, x: torch.Tensor, extra: Sequence[
         with torch.no_grad(), autocast:
             layer(x, *extra)
 
+    def clone() -> None:
+        with torch.no_grad():
+            x.clone()
+
     def forward_backward() -> None:
         with autocast:
             out = layer(x_grad, *extra)
@@ -103,29 +128,17 @@ def bench_layer(layer: nn.Module, x: torch.Tensor, extra: Sequence[
         x_grad.grad = None
         layer.zero_grad(set_to_none=True)
 
-    layer.eval()
-    fwd = median_time(forward, args.repeats, args.warmup, device)
-    layer.train()
-    fwd_bwd = median_time(forward_backward, args.repeats, args.warmup,
-                          device)
-    return fwd, fwd_bwd
-
-
-def bench_floor(x: torch.Tensor, args: argparse.Namespace,
-                device: torch.device) -> Tuple[float, float]:
-    """Forward and forward+backward floors (ms): ``x.clone()``."""
-    x_grad = x.detach().requires_grad_(True)
-
-    def forward() -> None:
-        with torch.no_grad():
-            x.clone()
-
-    def forward_backward() -> None:
+    def clone_backward() -> None:
         x_grad.clone().sum().backward()
         x_grad.grad = None
 
-    return (median_time(forward, args.repeats, args.warmup, device),
-            median_time(forward_backward, args.repeats, args.warmup, device))
+    layer.eval()
+    fwd, floor_fwd = median_times([forward, clone], args.repeats,
+                                  args.warmup, device)
+    layer.train()
+    fwd_bwd, floor_fwd_bwd = median_times([forward_backward, clone_backward],
+                                          args.repeats, args.warmup, device)
+    return fwd, floor_fwd, fwd_bwd, floor_fwd_bwd
 
 
 def main() -> None:
@@ -140,7 +153,8 @@ def main() -> None:
           f'({platform.processor() or platform.machine()}, '
           f'{torch.get_num_threads()} threads), batch {args.batch}, '
           f'amp {"bf16" if args.amp else "off"}, '
-          f'median of {args.repeats} after {args.warmup} warm-up\n')
+          f'median of {args.repeats} after {args.warmup} warm-up, '
+          f'load average {os.getloadavg()[0]:.2f} at start\n')
     print('| Layer | Stage C x H x W | Params | Fwd ms | clone ms '
           '| Fwd / clone | Fwd+bwd ms | floor ms | Fwd+bwd / floor |')
     print('|---|---|---:|---:|---:|---:|---:|---:|---:|')
@@ -154,10 +168,8 @@ def main() -> None:
                 extra = (gating, )
             layer = build_attention(cfg, channels).to(device)
             params = sum(p.numel() for p in layer.parameters())
-            # The floor is re-measured next to each layer, so that both see
-            # the same load on a shared machine.
-            floor_fwd, floor_fwd_bwd = bench_floor(x, args, device)
-            fwd, fwd_bwd = bench_layer(layer, x, extra, args, device)
+            fwd, floor_fwd, fwd_bwd, floor_fwd_bwd = bench(
+                layer, x, extra, args, device)
             print(f'| {name} | {channels}x{height}x{width} | {params} | '
                   f'{fwd:.2f} | {floor_fwd:.2f} | {fwd / floor_fwd:.2f} | '
                   f'{fwd_bwd:.2f} | {floor_fwd_bwd:.2f} | '

@@ -1,0 +1,90 @@
+"""AttentionGate against Attention U-Net (Oktay et al., MIDL 2018), Eqs. 1-2,
+and the layout of seed 000."""
+import pytest
+import torch
+
+from mmdet_attn.models.layers import AttentionGate
+
+SEED_LAYOUT = dict(
+    kernel_size=3,
+    branch_norm_cfg=dict(type='BN'),
+    branch_act_cfg=dict(type='ReLU'),
+    dropout=0.5)
+
+
+def _branch_ref(module, x, conv2d_ref, batch_norm_eval_ref):
+    """conv (+ BN in eval) (+ ReLU) of one ConvModule, from its weights."""
+    conv = module.conv
+    bias = None if conv.bias is None else conv.bias.detach()
+    out = conv2d_ref(x, conv.weight.detach(), bias)
+    if module.with_norm:
+        out = batch_norm_eval_ref(out, module.norm)
+    if module.with_activation:
+        out = out.clamp(min=0)
+    return out
+
+
+def _gate_ref(layer, x, g, conv2d_ref, bilinear_ref, sigmoid_ref,
+              batch_norm_eval_ref):
+    theta = _branch_ref(layer.theta, x, conv2d_ref, batch_norm_eval_ref)
+    phi = _branch_ref(layer.phi, g, conv2d_ref, batch_norm_eval_ref)
+    phi = bilinear_ref(phi, x.shape[2:])
+    q = _branch_ref(layer.psi, (theta + phi).clamp(min=0), conv2d_ref,
+                    batch_norm_eval_ref)
+    alpha = sigmoid_ref(q)
+    return x * alpha, alpha
+
+
+@pytest.mark.parametrize('layout', ['paper', 'seed'])
+@pytest.mark.parametrize('x_shape, g_size', [
+    ((2, 16, 15, 21), (4, 6)),
+    ((1, 8, 7, 5), (1, 1)),
+    ((3, 8, 6, 6), (6, 6)),
+    ((1, 8, 1, 1), (3, 2)),
+])
+def test_output_equals_the_formula(layout, x_shape, g_size, conv2d_ref,
+                                   bilinear_ref, sigmoid_ref,
+                                   batch_norm_eval_ref, randomize_bn):
+    torch.manual_seed(0)
+    kwargs = SEED_LAYOUT if layout == 'seed' else {}
+    layer = AttentionGate(
+        x_shape[1], gating_channels=12, keep_attention_map=True,
+        **kwargs).double()
+    randomize_bn(layer)
+    layer.eval()
+    x = torch.randn(x_shape, dtype=torch.float64)
+    g = torch.randn(x_shape[0], 12, *g_size, dtype=torch.float64)
+    expected, alpha = _gate_ref(layer, x, g, conv2d_ref, bilinear_ref,
+                                sigmoid_ref, batch_norm_eval_ref)
+    torch.testing.assert_close(layer(x, g), expected, rtol=1e-12, atol=1e-12)
+    # One map in (0, 1), shared by all channels.
+    assert layer.attention_map.shape == (x_shape[0], 1, *x_shape[2:])
+    torch.testing.assert_close(layer.attention_map, alpha)
+
+
+def test_defaults_and_seed_layout():
+    layer = AttentionGate(64, gating_channels=512)
+    assert layer.inter_channels == 32
+    assert layer.theta.conv.kernel_size == (1, 1)
+    assert not layer.theta.with_norm and layer.psi.with_norm
+    seed = AttentionGate(64, gating_channels=512, **SEED_LAYOUT)
+    for branch in (seed.theta, seed.phi, seed.psi):
+        assert branch.conv.kernel_size == (3, 3)
+    assert seed.theta.with_norm and seed.theta.with_activation
+    assert seed.dropout.p == 0.5
+
+
+def test_parameter_count():
+    c, c_g, c_i = 64, 512, 32
+    layer = AttentionGate(c, gating_channels=c_g)
+    expected = c * c_i + c_g * c_i + c_i + 2 * c_i + 2
+    assert sum(p.numel() for p in layer.parameters()) == expected
+    k = 3
+    seed = AttentionGate(c, gating_channels=c_g, **SEED_LAYOUT)
+    expected = k * k * (c * c_i + c_g * c_i + c_i) + 4 * c_i + 2
+    assert sum(p.numel() for p in seed.parameters()) == expected
+
+
+def test_even_kernel_is_rejected():
+    with pytest.raises(ValueError, match='odd positive kernel_size'):
+        AttentionGate(8, gating_channels=8, kernel_size=2)

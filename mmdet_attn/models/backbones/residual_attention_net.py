@@ -1,0 +1,487 @@
+"""Residual Attention Network backbones (Attention-56/92, AttentionNeXt-56).
+
+Paper: F. Wang, M. Jiang, C. Qian, S. Yang, C. Li, H. Zhang, X. Wang and
+X. Tang, "Residual Attention Network for Image Classification", CVPR 2017,
+https://arxiv.org/abs/1704.06904
+
+Layout (Table 2 of the paper, widths for the default ``base_channels=64``)::
+
+    stem      7x7/2 conv 64, BN-ReLU, 3x3/2 max-pool             stride 4
+    stage 1   residual unit -> 256,  Attention module x m1       stride 4
+    stage 2   residual unit /2 -> 512,  Attention module x m2    stride 8
+    stage 3   residual unit /2 -> 1024, Attention module x m3    stride 16
+    stage 4   3 residual units (first /2) -> 2048               stride 32
+
+with ``(m1, m2, m3) = (1, 1, 1)`` for Attention-56 and AttentionNeXt-56 and
+``(1, 2, 3)`` for Attention-92. Residual units are pre-activation
+bottlenecks (BN-ReLU-conv1x1, BN-ReLU-conv3x3, BN-ReLU-conv1x1, expansion 4,
+projection shortcut on the pre-activated input when the shape changes);
+AttentionNeXt keeps that ordering and uses ResNeXt's grouped 3x3 and widths
+(cardinality 32, 4 channels per group at stage 1, doubling each stage).
+
+Attention module (p=1, t=2, r=1), for a feature ``x``::
+
+    x = p residual units (x)
+    T = trunk: t residual units (x)
+    M = soft mask (x), see below, in (0, 1)
+    out = p residual units ((1 + M) * T)          # attention residual learning
+
+Soft mask with ``s`` skip levels (s = 2, 1, 0 in stages 1, 2, 3, so the
+coarsest mask level is about 7x7 at 224 px in every stage, as in the
+paper)::
+
+    x ─pool─ r ─┬─pool─ r ─┬─pool─ r ── r ─up─(+)─ r ─up─(+)─ r ─up─┐
+                │          └──── skip unit ─────┘          │        │
+                └──────────── skip unit ───────────────────┘        │
+    M <─ Sigmoid ─ BN-ReLU-conv1x1 ─ BN-ReLU-conv1x1 <──────────────┘
+
+(drawn for s = 2). ``pool`` is a 3x3/2 max-pool with padding 1 (output
+``ceil(L / 2)`` for any length ``L``), ``up`` is a bilinear interpolation to
+the exact size of the tensor it joins, so any input size works; each skip
+connection carries one residual unit, as in the authors' prototxt.
+
+Detection-grade additions: four outputs at strides 4/8/16/32 (exactly
+``ceil(H / s) x ceil(W / s)``), ``out_indices``, ``frozen_stages``,
+``norm_eval``, ``with_cp`` and ``init_cfg`` as in MMDetection's ResNet.
+Pre-activation stage outputs are un-normalised sums of residuals; the
+pre-activation ResNet applies one BN-ReLU before its classifier, so with
+``out_norm=True`` (default) each returned stage output gets its own
+BN-ReLU, on the returned copy only (the next stage pre-activates the
+un-normalised sum itself). Parameters of the default Attention-56 backbone:
+see ``docs/backbone_benchmark.md`` (the paper's classifier, 1000-class FC
+included, has 31.9 M).
+
+Example:
+    >>> import torch
+    >>> from mmdet_attn.models.backbones import ResidualAttentionNet
+    >>> model = ResidualAttentionNet(arch='attention56', base_channels=16)
+    >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
+    [(1, 64, 25, 33), (1, 128, 13, 17), (1, 256, 7, 9), (1, 512, 4, 5)]
+"""
+from typing import Dict, List, Sequence, Tuple
+
+import torch.nn as nn
+import torch.nn.functional as F
+import torch.utils.checkpoint as cp
+from mmcv.cnn import ConvModule, build_activation_layer, build_norm_layer
+from mmdet.registry import MODELS
+from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from mmengine.model import BaseModule
+from torch import Tensor
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from ..layers.base import AttentionMapMixin
+
+
+class PreActBottleneck(BaseModule):
+    """Pre-activation bottleneck residual unit, optionally grouped.
+
+    ``out = conv3(BN-ReLU(conv2(BN-ReLU(conv1(BN-ReLU(x)))))) + shortcut``
+    (He et al., "Identity Mappings in Deep Residual Networks", ECCV 2016).
+    The shortcut is the identity, or a 1x1 projection of the pre-activated
+    input when the stride or the channel count changes. MMDetection's
+    ``Bottleneck`` is post-activation (conv-BN-ReLU), hence this unit.
+
+    Args:
+        in_channels (int): Input channels.
+        out_channels (int): Output channels (4 x the bottleneck planes).
+        stride (int): Stride of the 3x3 conv. Defaults to 1.
+        groups (int): Groups of the 3x3 conv (ResNeXt cardinality).
+            Defaults to 1.
+        base_width (int): Channels per group for 64 planes, as in
+            MMDetection's ResNeXt; 64 with ``groups=1`` is the plain
+            bottleneck. Defaults to 64.
+        conv_cfg (dict, optional): Conv layer config. Defaults to None.
+        norm_cfg (dict): Norm layer config. Defaults to ``dict(type='BN')``.
+        act_cfg (dict): Activation config. Defaults to
+            ``dict(type='ReLU')``.
+        init_cfg (dict or list[dict], optional): Initialization config.
+            Defaults to None.
+
+    Example:
+        >>> import torch
+        >>> unit = PreActBottleneck(64, 256, stride=2)
+        >>> tuple(unit(torch.rand(1, 64, 9, 9)).shape)
+        (1, 256, 5, 5)
+    """
+
+    expansion = 4
+
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 stride: int = 1,
+                 groups: int = 1,
+                 base_width: int = 64,
+                 conv_cfg: OptConfigType = None,
+                 norm_cfg: ConfigType = dict(type='BN'),
+                 act_cfg: ConfigType = dict(type='ReLU'),
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        planes = out_channels // self.expansion
+        mid_channels = planes * base_width // 64 * groups
+        if mid_channels < 1:
+            raise ValueError(
+                f'PreActBottleneck with out_channels={out_channels}, '
+                f'groups={groups}, base_width={base_width} has no bottleneck '
+                'channels; use out_channels >= 256 * 64 / (base_width * '
+                'groups)')
+        self.preact = nn.Sequential(
+            build_norm_layer(norm_cfg, in_channels)[1],
+            build_activation_layer(act_cfg))
+        preact = dict(
+            conv_cfg=conv_cfg,
+            norm_cfg=norm_cfg,
+            act_cfg=act_cfg,
+            bias=False,
+            order=('norm', 'act', 'conv'))
+        self.conv1 = ConvModule(
+            in_channels,
+            mid_channels,
+            1,
+            conv_cfg=conv_cfg,
+            norm_cfg=None,
+            act_cfg=None,
+            bias=False)
+        self.conv2 = ConvModule(
+            mid_channels,
+            mid_channels,
+            3,
+            stride=stride,
+            padding=1,
+            groups=groups,
+            **preact)
+        self.conv3 = ConvModule(mid_channels, out_channels, 1, **preact)
+        self.shortcut = None
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = ConvModule(
+                in_channels,
+                out_channels,
+                1,
+                stride=stride,
+                conv_cfg=conv_cfg,
+                norm_cfg=None,
+                act_cfg=None,
+                bias=False)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Residual unit: pre-activated bottleneck plus shortcut."""
+        pre = self.preact(x)
+        identity = x if self.shortcut is None else self.shortcut(pre)
+        return self.conv3(self.conv2(self.conv1(pre))) + identity
+
+
+class AttentionModule(BaseModule, AttentionMapMixin):
+    """Attention module of the Residual Attention Network.
+
+    ``forward(x) = post((1 + mask(y)) * trunk(y))`` with ``y = pre(x)``;
+    :meth:`trunk`, :meth:`mask` and :meth:`attend` expose the branches.
+    Channels and spatial size are preserved.
+
+    Args:
+        channels (int): Input and output channels.
+        num_skips (int): Skip connections in the soft mask branch; the
+            branch max-pools ``num_skips + 1`` times.
+        num_pre_post (int): Residual units before and after (p).
+            Defaults to 1.
+        num_trunk (int): Residual units of the trunk branch (t).
+            Defaults to 2.
+        num_mask_units (int): Residual units between adjacent pooling or
+            up-sampling steps of the mask branch (r). Defaults to 1.
+        unit_cfg (dict, optional): Extra :class:`PreActBottleneck` arguments
+            (``groups``, ``base_width``). Defaults to None.
+        conv_cfg (dict, optional): Conv layer config. Defaults to None.
+        norm_cfg (dict): Norm layer config. Defaults to ``dict(type='BN')``.
+        act_cfg (dict): Activation config. Defaults to
+            ``dict(type='ReLU')``.
+        keep_attention_map (bool): Keep the last soft mask, detached, in
+            ``attention_map`` (``N x C x H x W``, in (0, 1)). Defaults to
+            False.
+        init_cfg (dict or list[dict], optional): Initialization config.
+            Defaults to None.
+
+    Example:
+        >>> import torch
+        >>> module = AttentionModule(256, num_skips=1)
+        >>> tuple(module(torch.rand(1, 256, 13, 10)).shape)
+        (1, 256, 13, 10)
+    """
+
+    def __init__(self,
+                 channels: int,
+                 num_skips: int,
+                 num_pre_post: int = 1,
+                 num_trunk: int = 2,
+                 num_mask_units: int = 1,
+                 unit_cfg: OptConfigType = None,
+                 conv_cfg: OptConfigType = None,
+                 norm_cfg: ConfigType = dict(type='BN'),
+                 act_cfg: ConfigType = dict(type='ReLU'),
+                 keep_attention_map: bool = False,
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if num_skips < 0:
+            raise ValueError(
+                f'AttentionModule needs num_skips >= 0, got {num_skips}')
+        self._init_attention_state(channels, keep_attention_map)
+        unit_kwargs = dict(
+            conv_cfg=conv_cfg,
+            norm_cfg=norm_cfg,
+            act_cfg=act_cfg,
+            **(unit_cfg or {}))
+
+        def units(num: int) -> nn.Sequential:
+            return nn.Sequential(*[
+                PreActBottleneck(channels, channels, **unit_kwargs)
+                for _ in range(num)
+            ])
+
+        self.pre_units = units(num_pre_post)
+        self.trunk_units = units(num_trunk)
+        self.pool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        self.down_units = nn.ModuleList(
+            [units(num_mask_units) for _ in range(num_skips + 1)])
+        self.skip_units = nn.ModuleList([units(1) for _ in range(num_skips)])
+        self.bottom_units = units(num_mask_units)
+        self.up_units = nn.ModuleList(
+            [units(num_mask_units) for _ in range(num_skips)])
+        mask_conv = dict(
+            conv_cfg=conv_cfg,
+            norm_cfg=norm_cfg,
+            act_cfg=act_cfg,
+            bias=False,
+            order=('norm', 'act', 'conv'))
+        self.mask_head = nn.Sequential(
+            ConvModule(channels, channels, 1, **mask_conv),
+            ConvModule(channels, channels, 1, **mask_conv), nn.Sigmoid())
+        self.post_units = units(num_pre_post)
+
+    @staticmethod
+    def _upsample(x: Tensor, like: Tensor) -> Tensor:
+        """Bilinear resize of ``x`` to the spatial size of ``like``."""
+        return F.interpolate(
+            x, size=like.shape[-2:], mode='bilinear', align_corners=False)
+
+    def trunk(self, x: Tensor) -> Tensor:
+        """Trunk branch T(x)."""
+        return self.trunk_units(x)
+
+    def mask(self, x: Tensor) -> Tensor:
+        """Soft mask branch M(x), same shape as ``x``, values in (0, 1)."""
+        skips: List[Tensor] = []
+        out = x
+        for level, down in enumerate(self.down_units):
+            out = down(self.pool(out))
+            if level < len(self.skip_units):
+                skips.append(self.skip_units[level](out))
+        out = self.bottom_units(out)
+        for skip, up in zip(reversed(skips), reversed(self.up_units)):
+            out = up(self._upsample(out, skip) + skip)
+        return self._keep(self.mask_head(self._upsample(out, x)))
+
+    def attend(self, x: Tensor) -> Tensor:
+        """Attention residual learning, ``(1 + M(x)) * T(x)``."""
+        return (1 + self.mask(x)) * self.trunk(x)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Pre units, attention residual learning, post units."""
+        self._check_input(x)
+        return self.post_units(self.attend(self.pre_units(x)))
+
+
+@MODELS.register_module()
+class ResidualAttentionNet(BaseModule):
+    """Residual Attention Network backbone (see the module docstring).
+
+    Args:
+        arch (str): ``'attention56'``, ``'attention92'`` or
+            ``'attentionnext56'``. Defaults to ``'attention56'``.
+        in_channels (int): Input image channels. Defaults to 3.
+        base_channels (int): Stem width; stage ``i`` outputs
+            ``base_channels * 4 * 2**i`` channels (256/512/1024/2048 by
+            default). Smaller values make narrow test models.
+            Defaults to 64.
+        out_indices (Sequence[int]): Stages (0-3) whose outputs are
+            returned. Defaults to ``(0, 1, 2, 3)``.
+        frozen_stages (int): Stages to freeze (stop grad, eval mode):
+            -1 none, 0 the stem, ``i`` the stem and stages 1..i.
+            Defaults to -1.
+        out_norm (bool): Apply a BN-ReLU to each returned stage output.
+            Defaults to True.
+        conv_cfg (dict, optional): Conv layer config. Defaults to None.
+        norm_cfg (dict): Norm layer config. Defaults to
+            ``dict(type='BN', requires_grad=True)``.
+        act_cfg (dict): Activation config. Defaults to
+            ``dict(type='ReLU')``.
+        norm_eval (bool): Keep norm layers in eval mode while training
+            (frozen statistics). Defaults to False.
+        with_cp (bool): Checkpoint each residual unit and attention module
+            while training (less memory, more time). Defaults to False.
+        keep_attention_map (bool): Attention modules keep their last soft
+            mask (see :class:`AttentionModule`). Defaults to False.
+        init_cfg (dict or list[dict], optional): Initialization config.
+            Defaults to Kaiming for convs, 1 for norm weights.
+
+    Example:
+        >>> import torch
+        >>> from mmdet_attn.models.backbones import ResidualAttentionNet
+        >>> model = ResidualAttentionNet('attentionnext56', base_channels=32)
+        >>> model.out_channels
+        [128, 256, 512, 1024]
+        >>> [o.shape[-1] for o in model(torch.rand(1, 3, 64, 64))]
+        [16, 8, 4, 2]
+    """
+
+    arch_settings: Dict[str, dict] = {
+        'attention56': dict(num_modules=(1, 1, 1), groups=1, base_width=64),
+        'attention92': dict(num_modules=(1, 2, 3), groups=1, base_width=64),
+        'attentionnext56': dict(
+            num_modules=(1, 1, 1), groups=32, base_width=4),
+    }
+    # Skip connections of the soft mask branch in stages 1-3 (paper).
+    mask_skips: Tuple[int, int, int] = (2, 1, 0)
+    num_last_units = 3
+    num_stages = 4
+
+    def __init__(self,
+                 arch: str = 'attention56',
+                 in_channels: int = 3,
+                 base_channels: int = 64,
+                 out_indices: Sequence[int] = (0, 1, 2, 3),
+                 frozen_stages: int = -1,
+                 out_norm: bool = True,
+                 conv_cfg: OptConfigType = None,
+                 norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
+                 act_cfg: ConfigType = dict(type='ReLU'),
+                 norm_eval: bool = False,
+                 with_cp: bool = False,
+                 keep_attention_map: bool = False,
+                 init_cfg: OptMultiConfig = [
+                     dict(type='Kaiming', layer='Conv2d'),
+                     dict(
+                         type='Constant',
+                         val=1,
+                         layer=['_BatchNorm', 'GroupNorm'])
+                 ]) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if arch not in self.arch_settings:
+            raise KeyError(f'Unknown ResidualAttentionNet arch {arch!r}; '
+                           f'choose one of {sorted(self.arch_settings)}')
+        if base_channels < 1:
+            raise ValueError(
+                f'base_channels must be >= 1, got {base_channels}')
+        if not out_indices or any(i not in range(self.num_stages)
+                                  for i in out_indices):
+            raise ValueError('out_indices must be a non-empty subset of '
+                             f'(0, 1, 2, 3), got {tuple(out_indices)}')
+        if frozen_stages not in range(-1, self.num_stages + 1):
+            raise ValueError(
+                f'frozen_stages must be in -1..4, got {frozen_stages}')
+        setting = self.arch_settings[arch]
+        self.arch = arch
+        self.out_indices = tuple(out_indices)
+        self.frozen_stages = frozen_stages
+        self.norm_eval = norm_eval
+        self.with_cp = with_cp
+        self.stage_channels = [
+            base_channels * PreActBottleneck.expansion * 2**i
+            for i in range(self.num_stages)
+        ]
+        layer_cfg = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
+        unit_cfg = dict(
+            groups=setting['groups'], base_width=setting['base_width'])
+
+        self.stem = ConvModule(
+            in_channels,
+            base_channels,
+            7,
+            stride=2,
+            padding=3,
+            bias=False,
+            **layer_cfg)
+        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+
+        self.layer_names: List[str] = []
+        stage_in = base_channels
+        for i, channels in enumerate(self.stage_channels):
+            blocks: List[nn.Module] = [
+                PreActBottleneck(
+                    stage_in,
+                    channels,
+                    stride=1 if i == 0 else 2,
+                    **unit_cfg,
+                    **layer_cfg)
+            ]
+            if i < len(setting['num_modules']):
+                blocks += [
+                    AttentionModule(
+                        channels,
+                        self.mask_skips[i],
+                        unit_cfg=unit_cfg,
+                        keep_attention_map=keep_attention_map,
+                        **layer_cfg)
+                    for _ in range(setting['num_modules'][i])
+                ]
+            else:
+                blocks += [
+                    PreActBottleneck(channels, channels, **unit_cfg,
+                                     **layer_cfg)
+                    for _ in range(self.num_last_units - 1)
+                ]
+            self.add_module(f'layer{i + 1}', nn.Sequential(*blocks))
+            self.layer_names.append(f'layer{i + 1}')
+            if out_norm and i in self.out_indices:
+                self.add_module(
+                    f'out_norm{i + 1}',
+                    nn.Sequential(
+                        build_norm_layer(norm_cfg, channels)[1],
+                        build_activation_layer(act_cfg)))
+            stage_in = channels
+
+    @property
+    def out_channels(self) -> List[int]:
+        """Channels of the returned outputs, in ``out_indices`` order."""
+        return [self.stage_channels[i] for i in self.out_indices]
+
+    def _run_block(self, block: nn.Module, x: Tensor) -> Tensor:
+        """One residual unit or attention module, checkpointed if asked."""
+        if self.with_cp and self.training and x.requires_grad:
+            return cp.checkpoint(block, x, use_reentrant=False)
+        return block(x)
+
+    def _freeze_stages(self) -> None:
+        """Stop grad and set eval mode for the frozen stem and stages."""
+        frozen: List[nn.Module] = []
+        if self.frozen_stages >= 0:
+            frozen.append(self.stem)
+        for i in range(1, self.frozen_stages + 1):
+            frozen.append(getattr(self, f'layer{i}'))
+            if hasattr(self, f'out_norm{i}'):
+                frozen.append(getattr(self, f'out_norm{i}'))
+        for module in frozen:
+            module.eval()
+            for param in module.parameters():
+                param.requires_grad = False
+
+    def train(self, mode: bool = True) -> 'ResidualAttentionNet':
+        """Set train mode, keeping frozen stages (and, with ``norm_eval``,
+        every norm layer) in eval mode."""
+        super().train(mode)
+        self._freeze_stages()
+        if mode and self.norm_eval:
+            for m in self.modules():
+                if isinstance(m, _BatchNorm):
+                    m.eval()
+        return self
+
+    def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
+        """Feature maps of the stages in ``out_indices``, strides 4-32."""
+        x = self.maxpool(self.stem(x))
+        outs = []
+        for i, name in enumerate(self.layer_names):
+            for block in getattr(self, name):
+                x = self._run_block(block, x)
+            if i in self.out_indices:
+                out_norm = getattr(self, f'out_norm{i + 1}', None)
+                outs.append(x if out_norm is None else out_norm(x))
+        return tuple(outs)

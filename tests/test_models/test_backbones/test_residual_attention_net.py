@@ -1,0 +1,166 @@
+"""ResidualAttentionNet against the Residual Attention Network paper
+(Wang et al., CVPR 2017) and MMDetection's backbone contract. Narrow models
+(``base_channels`` 8, or 16 for AttentionNeXt) keep the tests small."""
+import math
+
+import pytest
+import torch
+from mmdet.registry import MODELS
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from mmdet_attn.models.backbones import ResidualAttentionNet
+from mmdet_attn.models.backbones.residual_attention_net import (
+    AttentionModule, PreActBottleneck)
+
+ARCHS = ('attention56', 'attention92', 'attentionnext56')
+STRIDES = (4, 8, 16, 32)
+
+
+def _small(arch: str = 'attention56', **kwargs) -> ResidualAttentionNet:
+    """Stage widths 32-256 (AttentionNeXt, 32 groups: 64-512)."""
+    torch.manual_seed(0)
+    base_channels = 16 if arch == 'attentionnext56' else 8
+    return ResidualAttentionNet(arch, base_channels=base_channels, **kwargs)
+
+
+@pytest.mark.parametrize('arch', ARCHS)
+@pytest.mark.parametrize('train', [True, False])
+def test_strides_shapes_and_channels(arch, train):
+    model = _small(arch).train(train)
+    assert model.out_channels == [
+        c * model.stage_channels[0] // 32 for c in (32, 64, 128, 256)
+    ]
+    generator = torch.Generator().manual_seed(len(arch) + train)
+    for height, width in [(97, 131),
+                          tuple(torch.randint(33, 70, (2, ),
+                                              generator=generator).tolist())]:
+        outs = model(torch.rand(1, 3, height, width))
+        assert [tuple(o.shape) for o in outs] == [
+            (1, c, math.ceil(height / s), math.ceil(width / s))
+            for c, s in zip(model.out_channels, STRIDES)
+        ]
+
+
+def test_default_widths_modules_and_paper_parameter_count():
+    model = ResidualAttentionNet('attention56')
+    assert model.out_channels == [256, 512, 1024, 2048]
+    skips = [[len(m.skip_units) for m in stage if isinstance(
+        m, AttentionModule)] for stage in (model.layer1, model.layer2,
+                                           model.layer3, model.layer4)]
+    assert skips == [[2], [1], [0], []]
+    # The paper's Attention-56 classifier: 31.9 M with its 1000-class FC
+    # (2048 * 1000 + 1000); the backbone has no FC.
+    params = sum(p.numel() for p in model.parameters())
+    assert abs(params + 2049000 - 31.9e6) < 0.3e6
+    deep = ResidualAttentionNet('attention92')
+    assert [
+        sum(isinstance(m, AttentionModule) for m in stage)
+        for stage in (deep.layer1, deep.layer2, deep.layer3)
+    ] == [1, 2, 3]
+
+
+def test_attentionnext_units_are_grouped_resnext_bottlenecks():
+    model = ResidualAttentionNet('attentionnext56')
+    units = [m for m in model.modules() if isinstance(m, PreActBottleneck)]
+    for unit in units:
+        conv = unit.conv2.conv
+        assert conv.groups == 32
+        # ResNeXt 32x4d widths: 128/256/512/1024 for 256..2048 outputs.
+        assert conv.out_channels * 2 == unit.conv3.conv.out_channels
+
+
+@pytest.mark.parametrize('num_skips, size', [(2, (13, 10)), (1, (5, 7)),
+                                             (0, (3, 2))])
+def test_attention_module_is_attention_residual_learning(num_skips, size):
+    torch.manual_seed(0)
+    # Train mode: batch statistics keep the un-normalised pre-activation
+    # sums in range (fresh running statistics would saturate the mask).
+    module = AttentionModule(
+        64, num_skips, keep_attention_map=True).double().train()
+    x = torch.randn(2, 64, *size, dtype=torch.float64)
+    with torch.no_grad():
+        out = module(x)
+        kept = module.attention_map
+        y = module.pre_units(x)
+        trunk, mask = module.trunk(y), module.mask(y)
+        expected = module.post_units((1 + mask) * trunk)
+        attended = module.attend(y)
+    assert mask.shape == trunk.shape == y.shape
+    assert 0 < mask.min() and mask.max() < 1
+    torch.testing.assert_close(attended, (1 + mask) * trunk)
+    torch.testing.assert_close(out, expected)
+    torch.testing.assert_close(kept, mask)
+    assert not kept.requires_grad
+
+
+def test_attention_map_not_kept_by_default():
+    module = AttentionModule(64, 1)
+    module(torch.rand(1, 64, 6, 6))
+    assert module.attention_map is None
+
+
+@pytest.mark.parametrize('arch', ARCHS)
+def test_every_parameter_receives_a_gradient(arch):
+    model = _small(arch).train()
+    sum(o.mean() for o in model(torch.rand(2, 3, 37, 45))).backward()
+    missing = [
+        name for name, p in model.named_parameters()
+        if p.grad is None or not p.grad.abs().sum() > 0
+    ]
+    assert not missing
+
+
+def test_with_cp_gives_the_same_output_and_gradients():
+    plain = _small()
+    checkpointed = _small(with_cp=True)
+    checkpointed.load_state_dict(plain.state_dict())
+    x = torch.rand(1, 3, 37, 45)
+    grads = []
+    for model in (plain, checkpointed):
+        model.train()
+        outs = model(x)
+        sum(o.sum() for o in outs).backward()
+        grads.append((outs, model.stem.conv.weight.grad))
+    for a, b in zip(grads[0][0], grads[1][0]):
+        torch.testing.assert_close(a, b)
+    torch.testing.assert_close(grads[0][1], grads[1][1])
+
+
+def test_frozen_stages_and_norm_eval():
+    model = _small(frozen_stages=2, norm_eval=True).train()
+    for module in (model.stem, model.layer1, model.layer2, model.out_norm1,
+                   model.out_norm2):
+        assert not module.training
+        assert all(not p.requires_grad for p in module.parameters())
+    assert all(p.requires_grad for p in model.layer3.parameters())
+    assert all(not m.training for m in model.modules()
+               if isinstance(m, _BatchNorm))
+    assert model.layer3.training
+
+
+def test_out_indices_and_no_out_norm():
+    model = _small(out_indices=(1, 3), out_norm=False).eval()
+    assert model.out_channels == [64, 256]
+    assert not hasattr(model, 'out_norm2')
+    outs = model(torch.rand(1, 3, 64, 64))
+    assert [o.shape[1] for o in outs] == [64, 256]
+
+
+def test_builds_from_the_registry():
+    model = MODELS.build(
+        dict(type='ResidualAttentionNet', arch='attention92',
+             base_channels=16))
+    assert isinstance(model, ResidualAttentionNet)
+
+
+def test_bad_input_raises_clear_errors():
+    with pytest.raises(KeyError, match='attention56'):
+        ResidualAttentionNet('attention128')
+    with pytest.raises(ValueError, match='out_indices'):
+        ResidualAttentionNet(out_indices=(4, ))
+    with pytest.raises(ValueError, match='frozen_stages'):
+        ResidualAttentionNet(frozen_stages=5)
+    with pytest.raises(ValueError, match='base_width'):
+        ResidualAttentionNet('attentionnext56', base_channels=8)
+    with pytest.raises(ValueError, match='in_channels=64'):
+        AttentionModule(64, 1)(torch.rand(1, 32, 8, 8))

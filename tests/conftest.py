@@ -1,29 +1,7 @@
-"""Shared fixtures: a tiny generated 27-class dataset and tool runners."""
-import os
-import subprocess
-import sys
+"""Session fixtures shared by the test suite."""
 from pathlib import Path
-from typing import Dict, List, Optional
 
 import pytest
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-CONFIG_DIR = REPO_ROOT / 'configs'
-BASELINE_CUSTOM27 = CONFIG_DIR / 'faster_rcnn_r18_custom27.py'
-
-
-def data_options(data_root: Path) -> List[str]:
-    """--cfg-options that point a custom27 config at ``data_root`` and load
-    data in the main process (fast start-up for tiny runs)."""
-    ann = data_root / 'annotations' / 'instances_val.json'
-    options = [f'val_evaluator.ann_file={ann}', f'test_evaluator.ann_file={ann}']
-    for split in ('train', 'val', 'test'):
-        options += [
-            f'{split}_dataloader.dataset.data_root={data_root}/',
-            f'{split}_dataloader.num_workers=0',
-            f'{split}_dataloader.persistent_workers=False',
-        ]
-    return options
 
 
 @pytest.fixture(scope='session')
@@ -33,42 +11,3 @@ def tiny_custom27(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp('custom27')
     generate_custom27(root, num_train=8, num_val=4, img_size=128, seed=0)
     return root
-
-
-def tool_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
-    """The environment for a tool: this interpreter first on PATH."""
-    env = dict(os.environ)
-    env['PATH'] = f'{Path(sys.executable).parent}:{env["PATH"]}'
-    env['PYTHON'] = sys.executable
-    env.update(extra or {})
-    return env
-
-
-def start_tool(args: List[str],
-               env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
-    """Start a command from the repository root; output goes to stdout."""
-    return subprocess.Popen(
-        args,
-        cwd=REPO_ROOT,
-        env=tool_env(env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True)
-
-
-def run_tool(args: List[str],
-             env: Optional[Dict[str, str]] = None,
-             timeout: float = 900) -> subprocess.CompletedProcess:
-    """Run a command from the repository root, capturing its output."""
-    return subprocess.run(
-        args,
-        cwd=REPO_ROOT,
-        env=tool_env(env),
-        capture_output=True,
-        text=True,
-        timeout=timeout)
-
-
-def run_python_tool(script: str, *args: str, **kwargs):
-    return run_tool([sys.executable, str(REPO_ROOT / 'tools' / script), *args],
-                    **kwargs)

@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from conftest import CONFIG_DIR
+from tool_runner import CONFIG_DIR
 
 CONFIGS = sorted(p for p in CONFIG_DIR.glob('*.py'))
 

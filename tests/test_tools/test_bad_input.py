@@ -7,7 +7,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from conftest import BASELINE_CUSTOM27, data_options, run_python_tool
+from tool_runner import BASELINE_CUSTOM27, data_options, run_python_tool
 from mmdet_attn.utils import check_cfg_option_keys
 
 

@@ -3,7 +3,7 @@ iterations through ``tools/train.py`` (tiny split: 8 images, batch 4) and
 writes its checkpoint."""
 import pytest
 
-from conftest import CONFIG_DIR, data_options, run_python_tool
+from tool_runner import CONFIG_DIR, data_options, run_python_tool
 
 CONFIGS = ('faster_rcnn_ran56_custom27.py', 'faster_rcnn_ran92_custom27.py',
            'faster_rcnn_cspmirrornet_pafpn_custom27.py',

@@ -6,7 +6,7 @@ import torch
 
 from mmdet_attn.utils import checkpoint_safe_globals
 
-from conftest import (BASELINE_CUSTOM27, REPO_ROOT, data_options, run_tool,
+from tool_runner import (BASELINE_CUSTOM27, REPO_ROOT, data_options, run_tool,
                       start_tool)
 
 # 8 images over 2 ranks x 2 images: 2 iterations.

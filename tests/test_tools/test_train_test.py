@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import BASELINE_CUSTOM27, data_options, run_python_tool
+from tool_runner import BASELINE_CUSTOM27, data_options, run_python_tool
 from mmdet_attn.utils import checkpoint_safe_globals
 
 

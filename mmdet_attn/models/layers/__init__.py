@@ -10,6 +10,6 @@ from .sam import SAM
 from .se import SE
 
 __all__ = [
-    'ATTENTION_TYPES', 'AttentionGate', 'AttentionMapMixin', 'CBAM', 'ECA', 'Mish',
-    'NonLocalBlock', 'SAM', 'SE', 'build_attention', 'eca_kernel_size'
+    'ATTENTION_TYPES', 'AttentionGate', 'AttentionMapMixin', 'CBAM', 'ECA',
+    'Mish', 'NonLocalBlock', 'SAM', 'SE', 'build_attention', 'eca_kernel_size'
 ]

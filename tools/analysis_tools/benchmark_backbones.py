@@ -11,6 +11,12 @@ same run, first. Times are medians of ``--repeats`` runs after ``--warmup``
 runs (``torch.cuda.synchronize`` around each on CUDA). Configs whose
 backbones are identical are measured once. It prints a Markdown table.
 
+With ``--depth-reference``, each backbone that has a ``depth`` (the ResNet
+family) is also compared with a plain MMDetection ``ResNet`` of that depth,
+built with the backbone config's own ``norm_eval``/``frozen_stages``/
+``with_cp``/``norm_cfg``/``style`` and measured once per setting in the same
+run; two more columns give those ratios.
+
 Papers: those of the backbones measured (see each backbone's docstring);
 ResNet, He et al. CVPR 2016.
 
@@ -18,6 +24,8 @@ Example:
     python tools/analysis_tools/benchmark_backbones.py --repeats 3
     python tools/analysis_tools/benchmark_backbones.py \
         configs/faster_rcnn_ran56.py --device cuda --repeats 20
+    python tools/analysis_tools/benchmark_backbones.py --depth-reference \
+        configs/faster_rcnn_r50.py configs/faster_rcnn_se_r50.py
 """
 import argparse
 import platform
@@ -40,6 +48,8 @@ DEFAULT_CONFIGS = [
     'configs/faster_rcnn_cspmirrornet_pafpn.py'
 ]
 REFERENCE = 'ResNet-50 (reference)'
+# Trunk settings a same-depth plain ResNet reference copies from a config.
+TRUNK_KEYS = ('norm_eval', 'frozen_stages', 'with_cp', 'norm_cfg', 'style')
 
 
 def parse_args() -> argparse.Namespace:
@@ -63,6 +73,11 @@ def parse_args() -> argparse.Namespace:
         type=int,
         default=None,
         help='torch.set_num_threads (CPU); default: torch\'s choice')
+    parser.add_argument(
+        '--depth-reference',
+        action='store_true',
+        help='also compare each backbone with a `depth` to a plain ResNet '
+        'of that depth and trunk settings')
     args = parser.parse_args()
     if args.repeats < 1 or args.warmup < 0 or args.batch < 1:
         parser.error('need --repeats >= 1, --warmup >= 0 and --batch >= 1')
@@ -132,8 +147,18 @@ def measure(model: nn.Module, args: argparse.Namespace,
     return dict(params=params, flops=flops, fwd=fwd, fwd_bwd=fwd_bwd)
 
 
+def depth_reference_cfg(backbone_cfg: ConfigDict) -> ConfigDict:
+    """A plain ``ResNet`` of the backbone's depth and trunk settings."""
+    return ConfigDict(
+        type='ResNet',
+        depth=backbone_cfg.depth,
+        **{k: backbone_cfg[k]
+           for k in TRUNK_KEYS if k in backbone_cfg})
+
+
 def main() -> None:
-    """Measure ResNet-50, then each config's backbone; print the table."""
+    """Measure ResNet-50, then each config's backbone (and, if asked, its
+    same-depth plain ResNet); print the table."""
     args = parse_args()
     if args.threads is not None:
         torch.set_num_threads(args.threads)
@@ -146,13 +171,24 @@ def main() -> None:
         (REFERENCE, 'ResNet-50', measure(ResNet(depth=50), args, device))
     ]
     measured: Dict[str, Dict[str, float]] = {}
-    for config in args.configs:
-        backbone_cfg = load_backbone_cfg(config)
+
+    def measure_once(backbone_cfg: ConfigDict) -> Dict[str, float]:
         key = repr(backbone_cfg)
         if key not in measured:
             measured[key] = measure(
                 MODELS.build(backbone_cfg), args, device)
-        rows.append((config, backbone_name(backbone_cfg), measured[key]))
+        return measured[key]
+
+    depth_refs: List[Dict[str, float]] = []
+    for config in args.configs:
+        backbone_cfg = load_backbone_cfg(config)
+        if args.depth_reference and 'depth' in backbone_cfg:
+            depth_refs.append(
+                measure_once(depth_reference_cfg(backbone_cfg)))
+        else:
+            depth_refs.append({})
+        rows.append((config, backbone_name(backbone_cfg),
+                     measure_once(backbone_cfg)))
     ref = rows[0][2]
     print(f'torch {torch.__version__}, device {device} '
           f'({platform.processor() or platform.machine()}, '
@@ -160,14 +196,22 @@ def main() -> None:
           f'1x3x{args.flops_size[0]}x{args.flops_size[1]}; times at '
           f'{args.batch}x3x{args.size[0]}x{args.size[1]}, median of '
           f'{args.repeats} after {args.warmup} warm-up\n')
+    extra = (' Fwd / same-depth ResNet | Fwd+bwd / same-depth ResNet |'
+             if args.depth_reference else '')
     print('| Config | Backbone | Params (M) | FLOPs (G) | Fwd ms '
-          '| Fwd / R-50 | Fwd+bwd ms | Fwd+bwd / R-50 |')
-    print('|---|---|---:|---:|---:|---:|---:|---:|')
-    for config, name, m in rows:
-        print(f'| {config} | {name} | {m["params"] / 1e6:.2f} | '
-              f'{m["flops"] / 1e9:.1f} | {m["fwd"]:.0f} | '
-              f'{m["fwd"] / ref["fwd"]:.2f} | {m["fwd_bwd"]:.0f} | '
-              f'{m["fwd_bwd"] / ref["fwd_bwd"]:.2f} |')
+          '| Fwd / R-50 | Fwd+bwd ms | Fwd+bwd / R-50 |' + extra)
+    print('|---|---|---:|---:|---:|---:|---:|---:|' +
+          '---:|---:|' * args.depth_reference)
+    for (config, name, m), depth_ref in zip(rows, [{}] + depth_refs):
+        line = (f'| {config} | {name} | {m["params"] / 1e6:.2f} | '
+                f'{m["flops"] / 1e9:.1f} | {m["fwd"]:.0f} | '
+                f'{m["fwd"] / ref["fwd"]:.2f} | {m["fwd_bwd"]:.0f} | '
+                f'{m["fwd_bwd"] / ref["fwd_bwd"]:.2f} |')
+        if args.depth_reference:
+            line += ''.join(
+                f' {m[k] / depth_ref[k]:.2f} |' if depth_ref else ' - |'
+                for k in ('fwd', 'fwd_bwd'))
+        print(line)
 
 
 if __name__ == '__main__':

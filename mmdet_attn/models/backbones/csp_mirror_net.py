@@ -74,9 +74,9 @@ from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..layers import mish  # noqa: F401  (registers 'Mish')
+from .base import FrozenStagesMixin
 
 BLOCK_TYPES = ('mirror', 'bottleneck')
 FUSIONS = ('first', 'last')
@@ -337,7 +337,7 @@ def make_divisible(channels: float, divisor: int = 8) -> int:
 
 
 @MODELS.register_module()
-class CSPMirrorNet(BaseModule):
+class CSPMirrorNet(FrozenStagesMixin, BaseModule):
     """CSPMirrorNet backbone (see the module docstring).
 
     Args:
@@ -491,17 +491,6 @@ class CSPMirrorNet(BaseModule):
             module.eval()
             for param in module.parameters():
                 param.requires_grad = False
-
-    def train(self, mode: bool = True) -> 'CSPMirrorNet':
-        """Set train mode, keeping frozen stages (and, with ``norm_eval``,
-        every norm layer) in eval mode."""
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for m in self.modules():
-                if isinstance(m, _BatchNorm):
-                    m.eval()
-        return self
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
         """Feature maps of the stages in ``out_indices``."""

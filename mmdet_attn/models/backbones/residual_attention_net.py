@@ -68,9 +68,9 @@ from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..layers.base import AttentionMapMixin
+from .base import FrozenStagesMixin
 
 
 class PreActBottleneck(BaseModule):
@@ -290,7 +290,7 @@ class AttentionModule(BaseModule, AttentionMapMixin):
 
 
 @MODELS.register_module()
-class ResidualAttentionNet(BaseModule):
+class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
     """Residual Attention Network backbone (see the module docstring).
 
     Args:
@@ -462,17 +462,6 @@ class ResidualAttentionNet(BaseModule):
             module.eval()
             for param in module.parameters():
                 param.requires_grad = False
-
-    def train(self, mode: bool = True) -> 'ResidualAttentionNet':
-        """Set train mode, keeping frozen stages (and, with ``norm_eval``,
-        every norm layer) in eval mode."""
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for m in self.modules():
-                if isinstance(m, _BatchNorm):
-                    m.eval()
-        return self
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
         """Feature maps of the stages in ``out_indices``, strides 4-32."""

@@ -43,3 +43,33 @@ def test_config_builds_detector(config: Path):
         feats = model.extract_feat(torch.rand(1, 3, 128, 160))
     strides = [128 // f.shape[2] for f in feats]
     assert strides == [4, 8, 16, 32, 64]
+
+
+def test_imagenet_checkpoint_is_one_cfg_option_away(tmp_path):
+    """The README's way to start from ImageNet weights: a plain ResNet-18
+    state dict (torchvision naming, with its fc) loads into the backbone."""
+    from mmdet.models.backbones import ResNet
+    from mmdet.registry import MODELS
+
+    from mmdet_attn.utils import load_run_config
+
+    torch.manual_seed(0)
+    imagenet = ResNet(depth=18).state_dict()
+    imagenet['fc.weight'] = torch.zeros(1000, 512)
+    imagenet['fc.bias'] = torch.zeros(1000)
+    path = tmp_path / 'resnet18.pth'
+    torch.save(imagenet, path)
+
+    cfg = load_run_config(
+        str(CONFIG_DIR / 'faster_rcnn_r18.py'), {
+            'model.backbone.init_cfg.type': 'Pretrained',
+            'model.backbone.init_cfg.checkpoint': str(path),
+            'model.backbone.frozen_stages': 1,
+            'model.backbone.norm_eval': True,
+        })
+    init_default_scope('mmdet')
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    loaded = model.backbone.state_dict()
+    for name, value in loaded.items():
+        torch.testing.assert_close(value, imagenet[name], rtol=0, atol=0)

@@ -16,7 +16,7 @@ import os.path as osp
 import inspect
 from typing import Any, Iterable, List, Optional, Set
 
-from mmengine.config import Config
+from mmengine.config import Config, ConfigDict
 from mmengine.runner import Runner
 
 from mmdet import registry as mmdet_registry
@@ -123,6 +123,27 @@ def check_cfg_option_keys(cfg: Config, options: Optional[dict]) -> None:
                     f'has no key {part!r}.')
 
 
+def _make_room_below_none(cfg: Config, options: dict) -> None:
+    """Replace a ``None`` that an option key goes through by an empty dict.
+
+    ``model.backbone.init_cfg.checkpoint=...`` on ``init_cfg=None`` is the
+    usual way to add pretrained weights, but MMEngine refuses to merge a
+    dict into ``None``.
+    """
+    for full_key in options:
+        node: Any = cfg._cfg_dict
+        parts = full_key.split('.')
+        for part in parts[:-1]:
+            if isinstance(node, (list, tuple)) and part.isdigit():
+                node = node[int(part)]
+            elif isinstance(node, dict) and part in node:
+                if node[part] is None:
+                    node[part] = ConfigDict()
+                node = node[part]
+            else:
+                break
+
+
 def load_run_config(config: str,
                     cfg_options: Optional[dict] = None,
                     work_dir: Optional[str] = None,
@@ -144,6 +165,7 @@ def load_run_config(config: str,
     cfg.launcher = launcher
     if cfg_options:
         check_cfg_option_keys(cfg, cfg_options)
+        _make_room_below_none(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
     if work_dir is not None:
         cfg.work_dir = work_dir

@@ -13,9 +13,10 @@ backbones are identical are measured once. It prints a Markdown table.
 
 With ``--depth-reference``, each backbone that has a ``depth`` (the ResNet
 family) is also compared with a plain MMDetection ``ResNet`` of that depth,
-built with the backbone config's own ``norm_eval``/``frozen_stages``/
-``with_cp``/``norm_cfg``/``style`` and measured once per setting in the same
-run; two more columns give those ratios.
+built with the backbone's own ``norm_eval``/``frozen_stages``/``with_cp``/
+``norm_cfg``/``style`` (read from the built backbone, so class defaults
+count) and measured once per setting in the same run; two more columns
+give those ratios.
 
 Papers: those of the backbones measured (see each backbone's docstring);
 ResNet, He et al. CVPR 2016.
@@ -48,7 +49,7 @@ DEFAULT_CONFIGS = [
     'configs/faster_rcnn_cspmirrornet_pafpn.py'
 ]
 REFERENCE = 'ResNet-50 (reference)'
-# Trunk settings a same-depth plain ResNet reference copies from a config.
+# Trunk settings a same-depth plain ResNet reference copies from a backbone.
 TRUNK_KEYS = ('norm_eval', 'frozen_stages', 'with_cp', 'norm_cfg', 'style')
 
 
@@ -147,13 +148,13 @@ def measure(model: nn.Module, args: argparse.Namespace,
     return dict(params=params, flops=flops, fwd=fwd, fwd_bwd=fwd_bwd)
 
 
-def depth_reference_cfg(backbone_cfg: ConfigDict) -> ConfigDict:
+def depth_reference_cfg(backbone: nn.Module) -> ConfigDict:
     """A plain ``ResNet`` of the backbone's depth and trunk settings."""
     return ConfigDict(
         type='ResNet',
-        depth=backbone_cfg.depth,
-        **{k: backbone_cfg[k]
-           for k in TRUNK_KEYS if k in backbone_cfg})
+        depth=backbone.depth,
+        **{k: getattr(backbone, k)
+           for k in TRUNK_KEYS if hasattr(backbone, k)})
 
 
 def main() -> None:
@@ -182,11 +183,11 @@ def main() -> None:
     depth_refs: List[Dict[str, float]] = []
     for config in args.configs:
         backbone_cfg = load_backbone_cfg(config)
+        depth_ref: Dict[str, float] = {}
         if args.depth_reference and 'depth' in backbone_cfg:
-            depth_refs.append(
-                measure_once(depth_reference_cfg(backbone_cfg)))
-        else:
-            depth_refs.append({})
+            depth_ref = measure_once(
+                depth_reference_cfg(MODELS.build(backbone_cfg)))
+        depth_refs.append(depth_ref)
         rows.append((config, backbone_name(backbone_cfg),
                      measure_once(backbone_cfg)))
     ref = rows[0][2]

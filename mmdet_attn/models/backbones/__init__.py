@@ -1,5 +1,10 @@
 """Attention-augmented backbones, one file each."""
+from .attention_resnet import AttentionResNet, PluginBasicBlock
 from .csp_mirror_net import CSPMirrorNet
+from .gated_eca_resnet import GatedECAResNet
 from .residual_attention_net import ResidualAttentionNet
 
-__all__ = ['CSPMirrorNet', 'ResidualAttentionNet']
+__all__ = [
+    'AttentionResNet', 'CSPMirrorNet', 'GatedECAResNet', 'PluginBasicBlock',
+    'ResidualAttentionNet'
+]

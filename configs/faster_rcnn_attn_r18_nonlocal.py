@@ -1,0 +1,5 @@
+# faster_rcnn_attn_r18.py with a non-local block (embedded Gaussian,
+# identity at initialisation) after the gate and ECA of stages 3 and 4.
+_base_ = './faster_rcnn_attn_r18.py'
+
+model = dict(backbone=dict(non_local=dict(type='NonLocalBlock')))

@@ -1,0 +1,9 @@
+# Faster R-CNN, ECA-ResNet-50 (Wang et al. CVPR 2020: ECA with the adaptive
+# kernel after the last BN of every bottleneck, before the addition) + FPN,
+# COCO, 1x schedule, from scratch.
+_base_ = './faster_rcnn_r50.py'
+
+model = dict(
+    backbone=dict(
+        _delete_=True, type='AttentionResNet', depth=50,
+        attention=dict(type='ECA')))

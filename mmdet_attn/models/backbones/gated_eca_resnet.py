@@ -1,0 +1,287 @@
+"""ResNet whose stage outputs are attention-gated by the deepest stage, then
+recalibrated by ECA, optionally followed by a non-local block (seed 000).
+
+Papers: Attention U-Net, Oktay et al. MIDL 2018 (additive attention gate);
+ECA-Net, Wang et al. CVPR 2020; Non-local Neural Networks, Wang et al. CVPR
+2018; ResNet, He et al. CVPR 2016.
+
+Layout, for trunk outputs ``x_1..x_4`` (strides 4-32) and ``g = x_4``::
+
+    trunk  stem -> layer1 -> x_1 -> layer2 -> x_2 -> ... -> layer4 -> x_4
+    out_i  = NL_i(ECA_i(AG_i(x_i, g)))        for i in out_indices
+
+``AG_i`` is :class:`~mmdet_attn.models.layers.AttentionGate` (one spatial
+map per stage from ``x_i`` and ``g``, ``g`` also for ``x_4`` itself),
+``ECA_i`` :class:`~mmdet_attn.models.layers.ECA` and ``NL_i``
+:class:`~mmdet_attn.models.layers.NonLocalBlock` (MMCV's ``NonLocal2d``,
+the identity at initialisation); each is switched per stage
+(``stage_with_gate``, ``stage_with_eca``, ``stage_with_non_local``) or off
+altogether with a None config. The attention acts on the returned maps
+only: the trunk itself is untouched, so ``layer{i+1}`` keeps ``x_i``.
+
+Defaults (documented choices, not the seed's): the paper's gate (1x1
+convs, no norm or activation on the branches, BN after ``psi``, no
+dropout), ECA with the paper's adaptive kernel (3 for 64 channels, 5 for
+128-512) and no dropout, no non-local block (when configured, on stages 3-4
+only: its cost is quadratic in the positions). Seed 000's exact layout is::
+
+    attention_gate=dict(kernel_size=3, branch_norm_cfg=dict(type='BN'),
+                        branch_act_cfg=dict(type='ReLU'), dropout=0.5),
+    eca=dict(kernel_size=3, dropout=0.5)
+
+(one difference remains: the seed resizes ``g`` with
+``align_corners=True``, the layer with ``False``, as MMDetection does).
+
+Checkpoints: the trunk is :class:`AttentionResNet` with ``attention=None``,
+i.e. MMDetection's ``ResNet`` with the same parameter names; the attention
+layers live in ``layer{i}_attention.{gate,eca,non_local}.*``. A plain ResNet
+checkpoint in MMDetection or torchvision naming loads every trunk weight
+and only attention keys are reported missing.
+
+Shape contract: as ``ResNet``: one ``N x C_i x ceil(H / s_i) x
+ceil(W / s_i)`` map per stage in ``out_indices`` (``s_i = 4..32``,
+``C_i = 64..512`` for depth 18/34, ``256..2048`` for 50-152), any H, W.
+
+Cost on ResNet-18 (11.18 M): +0.42 M parameters with the defaults (the
+gates' ``W_g`` on the 512-channel ``g`` dominate), +0.66 M more with
+non-local blocks on stages 3-4, +3.78 M with the seed's 3x3 gate convs;
+FLOPs and time in ``docs/resnet_family_benchmark.md``.
+
+Example:
+    >>> import torch
+    >>> from mmdet_attn.models.backbones import GatedECAResNet
+    >>> model = GatedECAResNet(depth=18)
+    >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
+    [(1, 64, 25, 33), (1, 128, 13, 17), (1, 256, 7, 9), (1, 512, 4, 5)]
+"""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch.nn as nn
+import torch.utils.checkpoint as cp
+from mmdet.registry import MODELS
+from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from mmengine.model import BaseModule
+from torch import Tensor
+
+from ..layers import build_attention
+from .attention_resnet import BLOCK_ATTENTION_TYPES, AttentionResNet
+
+
+def _slot_cfg(cfg: OptConfigType, name: str, default_type: str,
+              allowed: Tuple[str, ...]) -> Optional[dict]:
+    """``cfg`` with its ``type`` defaulted and checked, or None if off."""
+    if cfg is None:
+        return None
+    cfg = dict(cfg)
+    cfg.setdefault('type', default_type)
+    if cfg['type'] not in allowed:
+        raise KeyError(f'{name} type must be one of {", ".join(allowed)}, '
+                       f'got {cfg["type"]!r}')
+    return cfg
+
+
+class GatedStageAttention(BaseModule):
+    """Attention on one stage output: gate by ``g``, then ECA, then
+    non-local; any of them may be None (then skipped).
+
+    Args:
+        in_channels (int): Channels of the stage output ``x``.
+        gating_channels (int): Channels of the gating map ``g``.
+        attention_gate (dict, optional): ``AttentionGate`` config (without
+            ``in_channels``/``gating_channels``).
+        eca (dict, optional): Channel attention config (ECA or another
+            single-input layer).
+        non_local (dict, optional): Non-local block config.
+        init_cfg (dict or list[dict], optional): Initialization config.
+
+    Example:
+        >>> import torch
+        >>> stage = GatedStageAttention(
+        ...     64, 512, dict(type='AttentionGate'), dict(type='ECA'), None)
+        >>> x, g = torch.rand(1, 64, 15, 21), torch.rand(1, 512, 2, 3)
+        >>> tuple(stage(x, g).shape)
+        (1, 64, 15, 21)
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 gating_channels: int,
+                 attention_gate: OptConfigType,
+                 eca: OptConfigType,
+                 non_local: OptConfigType,
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.gate = None if attention_gate is None else build_attention(
+            dict(attention_gate, gating_channels=gating_channels), in_channels)
+        self.eca = None if eca is None else build_attention(eca, in_channels)
+        self.non_local = None if non_local is None else build_attention(
+            non_local, in_channels)
+
+    def forward(self, x: Tensor, g: Tensor) -> Tensor:
+        """``non_local(eca(gate(x, g)))``, skipping the absent layers."""
+        if self.gate is not None:
+            x = self.gate(x, g)
+        if self.eca is not None:
+            x = self.eca(x)
+        if self.non_local is not None:
+            x = self.non_local(x)
+        return x
+
+
+@MODELS.register_module()
+class GatedECAResNet(AttentionResNet):
+    """ResNet with attention-gated, ECA-recalibrated (and optionally
+    non-local) stage outputs; see the module docstring.
+
+    Args:
+        depth (int): 18, 34, 50, 101 or 152.
+        attention_gate (dict, optional): ``AttentionGate`` arguments
+            (``type`` optional; ``in_channels`` and ``gating_channels`` are
+            set by the backbone). None switches the gate off. Defaults to
+            ``dict(type='AttentionGate')`` (the paper's gate).
+        eca (dict, optional): ECA arguments (``type`` defaults to ``'ECA'``;
+            any single-input type of :data:`BLOCK_ATTENTION_TYPES` works).
+            None switches it off. Defaults to ``dict(type='ECA')``.
+        non_local (dict, optional): ``NonLocalBlock`` arguments (``type``
+            defaults to ``'NonLocalBlock'``). Defaults to None (off).
+        stage_with_gate (Sequence[bool]): Stages with a gate. Defaults to
+            all True.
+        stage_with_eca (Sequence[bool]): Stages with ECA. Defaults to all
+            True.
+        stage_with_non_local (Sequence[bool]): Stages with a non-local
+            block when ``non_local`` is set. Defaults to
+            ``(False, False, True, True)``.
+        freeze_attention (bool): Also freeze the attention of the frozen
+            stages. Defaults to False (it stays trainable).
+        num_stages (int): Stages, 1-4; the gating map is the last one's.
+            Defaults to 4.
+        out_indices (Sequence[int]): Returned stages (0-based); only they
+            get attention layers. Defaults to ``(0, 1, 2, 3)``.
+        frozen_stages (int): -1 none, 0 the stem, ``i`` the stem and trunk
+            stages 1..i. Defaults to -1.
+        norm_cfg (dict): Trunk norm config. Defaults to
+            ``dict(type='BN', requires_grad=True)``.
+        norm_eval (bool): Keep every BN in eval mode while training.
+            Defaults to False.
+        with_cp (bool): Checkpoint each trunk block and each stage's
+            attention while training. Defaults to False.
+        init_cfg (dict or list[dict], optional): None: ``ResNet``'s
+            initialisation; ``dict(type='Pretrained', checkpoint=...)``
+            loads a plain ResNet checkpoint into the trunk. Defaults to
+            None.
+        **kwargs: Other :class:`AttentionResNet` / ``ResNet`` arguments,
+            block-level ``attention`` included.
+
+    Example:
+        >>> import torch
+        >>> from mmdet_attn.models.backbones import GatedECAResNet
+        >>> seed000 = GatedECAResNet(
+        ...     depth=18,
+        ...     attention_gate=dict(kernel_size=3,
+        ...                         branch_norm_cfg=dict(type='BN'),
+        ...                         branch_act_cfg=dict(type='ReLU'),
+        ...                         dropout=0.5),
+        ...     eca=dict(kernel_size=3, dropout=0.5))
+        >>> seed000.layer1_attention.eca.kernel_size
+        3
+        >>> with_nl = GatedECAResNet(depth=18, non_local=dict())
+        >>> with_nl.layer1_attention.non_local is None
+        True
+    """
+
+    def __init__(self,
+                 depth: int,
+                 attention_gate: OptConfigType = dict(type='AttentionGate'),
+                 eca: OptConfigType = dict(type='ECA'),
+                 non_local: OptConfigType = None,
+                 stage_with_gate: Sequence[bool] = (True, True, True, True),
+                 stage_with_eca: Sequence[bool] = (True, True, True, True),
+                 stage_with_non_local: Sequence[bool] = (False, False, True,
+                                                         True),
+                 freeze_attention: bool = False,
+                 num_stages: int = 4,
+                 out_indices: Sequence[int] = (0, 1, 2, 3),
+                 frozen_stages: int = -1,
+                 norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
+                 norm_eval: bool = False,
+                 with_cp: bool = False,
+                 init_cfg: OptMultiConfig = None,
+                 **kwargs) -> None:
+        self.check_stage_args(
+            depth, num_stages, out_indices, frozen_stages,
+            dict(
+                stage_with_gate=stage_with_gate,
+                stage_with_eca=stage_with_eca,
+                stage_with_non_local=stage_with_non_local))
+        attention_gate = _slot_cfg(attention_gate, 'attention_gate',
+                                   'AttentionGate', ('AttentionGate', ))
+        if attention_gate is not None and 'gating_channels' in attention_gate:
+            raise ValueError('attention_gate must not set gating_channels: '
+                             'the gating map is the deepest stage output')
+        eca = _slot_cfg(eca, 'eca', 'ECA', BLOCK_ATTENTION_TYPES)
+        non_local = _slot_cfg(non_local, 'non_local', 'NonLocalBlock',
+                              BLOCK_ATTENTION_TYPES)
+        super().__init__(
+            depth,
+            freeze_attention=freeze_attention,
+            num_stages=num_stages,
+            out_indices=out_indices,
+            frozen_stages=-1,
+            norm_cfg=norm_cfg,
+            norm_eval=norm_eval,
+            with_cp=with_cp,
+            init_cfg=init_cfg,
+            **kwargs)
+        self.stage_with_gate = tuple(stage_with_gate)
+        self.stage_with_eca = tuple(stage_with_eca)
+        self.stage_with_non_local = tuple(stage_with_non_local)
+        self.attention_names: Dict[int, str] = {}
+        for stage, channels in zip(
+                sorted(set(self.out_indices)), self.out_channels):
+            name = f'{self.res_layers[stage]}_attention'
+            self.add_module(
+                name,
+                GatedStageAttention(
+                    channels, self.feat_dim,
+                    attention_gate if stage_with_gate[stage] else None,
+                    eca if stage_with_eca[stage] else None,
+                    non_local if stage_with_non_local[stage] else None))
+            self.attention_names[stage] = name
+        self.frozen_stages = frozen_stages
+        self._freeze_stages()
+
+    def stage_attention_layers(self, stage: int) -> List[nn.Module]:
+        """Attention layers of stage ``stage`` (0-based): those in its
+        blocks and its output attention."""
+        layers = super().stage_attention_layers(stage)
+        if stage in self.attention_names:
+            layers.append(getattr(self, self.attention_names[stage]))
+        return layers
+
+    def trunk_forward(self, x: Tensor) -> List[Tensor]:
+        """The ResNet trunk's outputs of every stage, before attention."""
+        if self.deep_stem:
+            x = self.stem(x)
+        else:
+            x = self.relu(self.norm1(self.conv1(x)))
+        x = self.maxpool(x)
+        feats = []
+        for name in self.res_layers:
+            x = getattr(self, name)(x)
+            feats.append(x)
+        return feats
+
+    def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
+        """Attended maps of the stages in ``out_indices``, strides 4-32."""
+        feats = self.trunk_forward(x)
+        g = feats[-1]
+        outs = []
+        for stage, name in sorted(self.attention_names.items()):
+            attention = getattr(self, name)
+            if self.with_cp and self.training and feats[stage].requires_grad:
+                outs.append(
+                    cp.checkpoint(
+                        attention, feats[stage], g, use_reentrant=False))
+            else:
+                outs.append(attention(feats[stage], g))
+        return tuple(outs)

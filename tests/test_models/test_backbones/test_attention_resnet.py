@@ -17,6 +17,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmdet_attn.models.backbones import AttentionResNet, PluginBasicBlock
 from mmdet_attn.models.layers.base import AttentionMapMixin
+from backbone_checks import check_with_cp, randomize
 from tool_runner import CONFIG_DIR
 
 STRIDES = (4, 8, 16, 32)
@@ -31,19 +32,6 @@ def narrow(cls=AttentionResNet, depth: int = 18, **kwargs):
     """A backbone of ``cls`` with stage widths 16-128 (x4 for 50+)."""
     torch.manual_seed(0)
     return cls(depth=depth, base_channels=16, **kwargs)
-
-
-def randomize(model: torch.nn.Module) -> torch.nn.Module:
-    """Non-trivial BN statistics and affine parameters everywhere (ResNet's
-    init zeroes the last norm of each block)."""
-    generator = torch.Generator().manual_seed(1)
-    for m in model.modules():
-        if isinstance(m, _BatchNorm):
-            for t in (m.weight, m.bias, m.running_mean):
-                t.data.copy_(torch.rand(t.shape, generator=generator) - .5)
-            m.running_var.data.copy_(
-                torch.rand(m.running_var.shape, generator=generator) + .5)
-    return model
 
 
 def plain_resnet(depth: int) -> ResNet:
@@ -110,24 +98,6 @@ def check_shapes(model: torch.nn.Module, channels: List[int], train: bool,
             (2, c, math.ceil(height / s), math.ceil(width / s))
             for c, s in zip(channels, STRIDES)
         ]
-
-
-def check_with_cp(make) -> None:
-    """``with_cp`` gives the same outputs and gradients as without (in
-    float64: the recomputation may sum in another order)."""
-    x = torch.rand(2, 3, 41, 53, dtype=torch.float64)
-    results = []
-    for with_cp in (False, True):
-        model = randomize(make(with_cp=with_cp)).double().train()
-        outs = model(x)
-        sum((o * o).sum() for o in outs).backward()
-        grads = {n: p.grad for n, p in model.named_parameters()}
-        results.append((outs, grads))
-    for a, b in zip(results[0][0], results[1][0]):
-        torch.testing.assert_close(a, b)
-    assert results[0][1].keys() == results[1][1].keys()
-    for name, grad in results[0][1].items():
-        torch.testing.assert_close(grad, results[1][1][name], msg=name)
 
 
 def check_frozen(model: torch.nn.Module, frozen_stages: int,

@@ -10,10 +10,10 @@ from mmengine.registry import init_default_scope
 
 from mmdet_attn.models.backbones import GatedECAResNet
 from mmdet_attn.models.layers import ECA, AttentionGate, NonLocalBlock
+from backbone_checks import check_with_cp, randomize
 from test_attention_resnet import (attention_keys, check_frozen,
-                                   check_loads_trunk, check_shapes,
-                                   check_with_cp, narrow, plain_resnet,
-                                   randomize)
+                                   check_loads_trunk, check_shapes, narrow,
+                                   plain_resnet)
 from tool_runner import CONFIG_DIR
 
 SEED_LAYOUT = dict(

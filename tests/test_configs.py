@@ -73,3 +73,32 @@ def test_imagenet_checkpoint_is_one_cfg_option_away(tmp_path):
     loaded = model.backbone.state_dict()
     for name, value in loaded.items():
         torch.testing.assert_close(value, imagenet[name], rtol=0, atol=0)
+
+
+def test_readme_own_data_config_repoints_every_split(tiny_custom27, tmp_path):
+    """The README's config for one's own 27-class data moves the train, val
+    and test sets and both evaluators to the new root."""
+    from mmdet.registry import DATASETS
+
+    from mmdet_attn.datasets import CUSTOM27_CLASSES
+    config = tmp_path / 'my_data.py'
+    config.write_text(
+        f"_base_ = '{CONFIG_DIR / 'faster_rcnn_r18_custom27.py'}'\n"
+        f'classes = {CUSTOM27_CLASSES!r}\n'
+        f"root = '{tiny_custom27}/'\n"
+        'train_dataloader = dict(dataset=dict(data_root=root, '
+        'metainfo=dict(classes=classes)))\n'
+        'val_dataloader = dict(dataset=dict(data_root=root, '
+        'metainfo=dict(classes=classes)))\n'
+        'test_dataloader = val_dataloader\n'
+        "val_evaluator = dict(ann_file=root + "
+        "'annotations/instances_val.json')\n"
+        'test_evaluator = val_evaluator\n')
+    cfg = Config.fromfile(str(config))
+    init_default_scope('mmdet')
+    for split, size in (('train', 8), ('val', 4), ('test', 4)):
+        dataset_cfg = cfg[f'{split}_dataloader'].dataset
+        assert dataset_cfg.data_root == f'{tiny_custom27}/'
+        assert len(DATASETS.build(dataset_cfg)) == size
+    for evaluator in (cfg.val_evaluator, cfg.test_evaluator):
+        assert evaluator.ann_file.startswith(str(tiny_custom27))

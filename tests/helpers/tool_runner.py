@@ -14,7 +14,9 @@ def data_options(data_root: Path) -> List[str]:
     """--cfg-options that point a custom27 config at ``data_root`` and load
     data in the main process (fast start-up for tiny runs)."""
     ann = data_root / 'annotations' / 'instances_val.json'
-    options = [f'val_evaluator.ann_file={ann}', f'test_evaluator.ann_file={ann}']
+    options = [
+        f'val_evaluator.ann_file={ann}', f'test_evaluator.ann_file={ann}'
+    ]
     for split in ('train', 'val', 'test'):
         options += [
             f'{split}_dataloader.dataset.data_root={data_root}/',

@@ -124,55 +124,61 @@ def test_top_level_not_object(tmp_path):
         _build(tmp_path)
 
 
-@pytest.mark.parametrize('key', ['images', 'annotations', 'categories'])
-def test_missing_key(tmp_path, key):
-    data = _valid()
-    del data[key]
-    _write(tmp_path, data)
-    with pytest.raises(ValueError,
-                       match=rf"instances_train\.json.*missing top-level key "
-                       rf"'{key}'"):
-        _build(tmp_path)
+def _without(key):
+
+    def edit(data):
+        del data[key]
+
+    return edit
 
 
-def test_key_wrong_type(tmp_path):
-    data = _valid()
+def _annotations_as_dict(data):
     data['annotations'] = {'1': data['annotations'][0]}
-    _write(tmp_path, data)
-    with pytest.raises(ValueError,
-                       match=r"instances_train\.json.*'annotations' is a "
-                       r'dict; expected a list'):
-        _build(tmp_path)
 
 
-def test_no_images(tmp_path):
-    data = _valid()
+def _no_images(data):
     data['images'] = []
     data['annotations'] = []
-    _write(tmp_path, data)
-    with pytest.raises(ValueError,
-                       match=r'instances_train\.json.*has no images'):
-        _build(tmp_path)
 
 
-def test_unknown_category(tmp_path):
-    data = _valid()
+def _unknown_category(data):
     data['annotations'][2]['category_id'] = 99
-    _write(tmp_path, data)
-    with pytest.raises(ValueError,
-                       match=r'instances_train\.json.*annotation id 3 '
-                       r'\(image id 2\) has category_id 99.*allowed category '
-                       r'ids: \[1, 2, 3, '):
-        _build(tmp_path)
 
 
-def test_unknown_image(tmp_path):
-    data = _valid()
+def _unknown_image(data):
     data['annotations'][0]['image_id'] = 42
+
+
+def _annotation_without_area(data):
+    del data['annotations'][0]['area']
+
+
+def _class_absent(data):
+    data['categories'] = [
+        c for c in data['categories'] if c['name'] != 'arrow_bar'
+    ]
+    data['annotations'] = data['annotations'][:1]
+
+
+@pytest.mark.parametrize('edit, message', [
+    (_without('images'), r"missing top-level key 'images'"),
+    (_without('annotations'), r"missing top-level key 'annotations'"),
+    (_without('categories'), r"missing top-level key 'categories'"),
+    (_annotations_as_dict, r"'annotations' is a dict; expected a list"),
+    (_no_images, r'has no images'),
+    (_unknown_category, r'annotation id 3 \(image id 2\) has category_id 99'
+     r'.*allowed category ids: \[1, 2, 3, '),
+    (_unknown_image, r'annotation id 1 has image_id 42'),
+    (_annotation_without_area, r"annotation entry 0 .*\['area'\]"),
+    (_class_absent, r"missing.*\['arrow_bar'\].*category names "
+     r"\['circle_plain'"),
+], ids=lambda v: getattr(v, '__name__', None))
+def test_bad_annotation_file(tmp_path, edit, message):
+    data = _valid()
+    edit(data)
     _write(tmp_path, data)
     with pytest.raises(ValueError,
-                       match=r'instances_train\.json.*annotation id 1 has '
-                       r'image_id 42'):
+                       match=r'instances_train\.json.*' + message):
         _build(tmp_path)
 
 
@@ -190,29 +196,6 @@ def test_bad_bbox(tmp_path, bbox, fact):
     with pytest.raises(ValueError,
                        match=r'instances_train\.json.*annotation id 2 .*'
                        + re.escape(fact)):
-        _build(tmp_path)
-
-
-def test_annotation_missing_field(tmp_path):
-    data = _valid()
-    del data['annotations'][0]['area']
-    _write(tmp_path, data)
-    with pytest.raises(ValueError,
-                       match=r"instances_train\.json.*annotation entry 0 .*"
-                       r"\['area'\]"):
-        _build(tmp_path)
-
-
-def test_class_missing_from_file(tmp_path):
-    data = _valid()
-    data['categories'] = [
-        c for c in data['categories'] if c['name'] != 'arrow_bar'
-    ]
-    data['annotations'] = data['annotations'][:1]
-    _write(tmp_path, data)
-    with pytest.raises(ValueError,
-                       match=r"instances_train\.json.*missing.*"
-                       r"\['arrow_bar'\].*category names \['circle_plain'"):
         _build(tmp_path)
 
 

@@ -26,14 +26,13 @@ Example:
 import argparse
 import os
 import platform
-import statistics
-import time
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Dict, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 
 from mmdet_attn.models.layers import ATTENTION_TYPES, build_attention
+from mmdet_attn.utils.benchmark import median_times
 
 STAGES: Tuple[Tuple[int, int, int], ...] = ((256, 56, 56), (512, 28, 28),
                                             (1024, 14, 14), (2048, 7, 7))
@@ -60,37 +59,6 @@ def parse_args() -> argparse.Namespace:
         default=list(ATTENTION_TYPES),
         choices=ATTENTION_TYPES)
     return parser.parse_args()
-
-
-def median_times(fns: Sequence[Callable[[], None]], repeats: int,
-                 warmup: int, device: torch.device) -> List[float]:
-    """Median wall time of each of ``fns`` in milliseconds.
-
-    Within each repeat the functions run in turn, so that a layer and its
-    floor see the same load on a shared machine.
-
-    Args:
-        fns (Sequence[Callable]): The pieces of work to time.
-        repeats (int): Timed runs of each.
-        warmup (int): Untimed runs of each first.
-        device (torch.device): Synchronised around each run when CUDA.
-
-    Returns:
-        list[float]: One median per function, in order.
-    """
-    sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
-    for _ in range(warmup):
-        for fn in fns:
-            fn()
-    sync()
-    times: List[List[float]] = [[] for _ in fns]
-    for _ in range(repeats):
-        for fn, fn_times in zip(fns, times):
-            start = time.perf_counter()
-            fn()
-            sync()
-            fn_times.append(time.perf_counter() - start)
-    return [statistics.median(t) * 1e3 for t in times]
 
 
 def bench(layer: nn.Module, x: torch.Tensor, extra: Sequence[torch.Tensor],

@@ -30,9 +30,7 @@ Example:
 """
 import argparse
 import platform
-import statistics
-import time
-from typing import Callable, Dict, List, Tuple
+from typing import Dict, List, Tuple
 
 import torch
 import torch.nn as nn
@@ -42,6 +40,8 @@ from mmengine.analysis import get_model_complexity_info
 from mmengine.config import Config, ConfigDict
 from mmengine.registry import init_default_scope
 from mmengine.utils import import_modules_from_strings
+
+from mmdet_attn.utils.benchmark import median_times
 
 DEFAULT_CONFIGS = [
     'configs/faster_rcnn_r18.py', 'configs/faster_rcnn_ran56.py',
@@ -104,22 +104,6 @@ def backbone_name(backbone_cfg: ConfigDict) -> str:
     return name
 
 
-def median_time(fn: Callable[[], None], repeats: int, warmup: int,
-                device: torch.device) -> float:
-    """Median wall time of ``fn`` in milliseconds."""
-    sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
-    for _ in range(warmup):
-        fn()
-    sync()
-    times: List[float] = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        sync()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
-
-
 def measure(model: nn.Module, args: argparse.Namespace,
             device: torch.device) -> Dict[str, float]:
     """Parameters, FLOPs, forward and forward+backward medians (ms)."""
@@ -141,10 +125,10 @@ def measure(model: nn.Module, args: argparse.Namespace,
         sum(out.sum() for out in model(x)).backward()
         model.zero_grad(set_to_none=True)
 
-    fwd = median_time(forward, args.repeats, args.warmup, device)
+    (fwd, ) = median_times([forward], args.repeats, args.warmup, device)
     model.train()
-    fwd_bwd = median_time(forward_backward, args.repeats, args.warmup,
-                          device)
+    (fwd_bwd, ) = median_times([forward_backward], args.repeats, args.warmup,
+                               device)
     return dict(params=params, flops=flops, fwd=fwd, fwd_bwd=fwd_bwd)
 
 

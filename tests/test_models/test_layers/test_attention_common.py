@@ -40,6 +40,15 @@ def _gating_inputs(shape: Tuple[int, ...]) -> Tuple[torch.Tensor, ...]:
                                                 (w + 1) // 2)
 
 
+def _layer_and_inputs(name: str, shape: Tuple[int, ...]
+                      ) -> Tuple[torch.nn.Module, Tuple[torch.Tensor, ...]]:
+    """The layer ``name`` for ``shape[1]`` channels and random inputs for it
+    (a coarser gating map too for the AttentionGate)."""
+    if name == 'AttentionGate':
+        return build_attention(GATING, shape[1]), _gating_inputs(shape)
+    return _build(name, shape[1]), (torch.randn(shape), )
+
+
 def test_all_types_registered_in_mmdet_models():
     classes = (ECA, AttentionGate, SE, CBAM, SAM, NonLocalBlock)
     assert ATTENTION_TYPES == tuple(cls.__name__ for cls in classes)
@@ -80,13 +89,8 @@ def test_attention_gate_output_shape(shape):
 def test_gradients_reach_every_parameter(name):
     torch.manual_seed(0)
     shape = (2, 32, 5, 7)
-    if name == 'AttentionGate':
-        layer = build_attention(GATING, shape[1])
-        x, g = _gating_inputs(shape)
-        inputs = (x.requires_grad_(), g.requires_grad_())
-    else:
-        layer = _build(name, shape[1])
-        inputs = (torch.randn(shape, requires_grad=True), )
+    layer, inputs = _layer_and_inputs(name, shape)
+    inputs = tuple(t.requires_grad_() for t in inputs)
     if name == 'SAM-residual':
         with torch.no_grad():
             layer.fc.weight.normal_()  # leave the zero start
@@ -105,12 +109,7 @@ def test_gradients_reach_every_parameter(name):
 def test_jit_trace(name):
     torch.manual_seed(0)
     shape = (2, 32, 5, 7)
-    if name == 'AttentionGate':
-        layer = build_attention(GATING, shape[1])
-        inputs = _gating_inputs(shape)
-    else:
-        layer = _build(name, shape[1])
-        inputs = (torch.randn(shape), )
+    layer, inputs = _layer_and_inputs(name, shape)
     layer.eval()
     with warnings.catch_warnings():
         warnings.simplefilter('error', torch.jit.TracerWarning)
@@ -185,12 +184,8 @@ MAP_SHAPES: Dict[str, Tuple[int, ...]] = {
 def test_attention_map_is_kept_only_when_asked(name):
     torch.manual_seed(0)
     shape = (2, 32, 5, 7)
-    if name == 'AttentionGate':
-        layer = build_attention(GATING, shape[1])
-        inputs = _gating_inputs(shape)
-    else:
-        layer = _build(name, shape[1])
-        inputs = (torch.randn(shape, requires_grad=True), )
+    layer, inputs = _layer_and_inputs(name, shape)
+    inputs = tuple(t.requires_grad_() for t in inputs)
     layer(*inputs)
     assert layer.attention_map is None
     layer.keep_attention_map = True  # switchable after construction

@@ -1,0 +1,120 @@
+"""Reading and summarising a multi-seed accuracy study.
+
+``tools/analysis_tools/custom27_study.py`` trains each config with several
+seeds; these functions read each run's validation metrics back from MMEngine's
+``vis_data/scalars.json``, reduce them over seeds and compare each variant
+with its plain baseline.
+"""
+import json
+import math
+import statistics
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+BBOX_KEYS = ('coco/bbox_mAP', 'coco/bbox_mAP_50')
+
+
+def read_val_metrics(run_dir: str) -> Optional[Dict[str, float]]:
+    """The last validation metrics of a training run, or None if it has
+    none.
+
+    Args:
+        run_dir (str): the run's ``--work-dir``; MMEngine writes each launch
+            into a ``<timestamp>/vis_data/scalars.json`` below it.
+
+    Returns:
+        dict | None: the ``coco/...`` entries of the last line that has
+        ``coco/bbox_mAP`` (the latest launch first), e.g.
+        ``{'coco/bbox_mAP': 0.44, 'coco/circle_plain_precision': 0.5}``.
+    """
+    for scalars in sorted(Path(run_dir).glob('*/vis_data/scalars.json'),
+                          reverse=True):
+        lines = scalars.read_text().splitlines()
+        for line in reversed(lines):
+            record = json.loads(line)
+            if BBOX_KEYS[0] in record:
+                return {
+                    k: float(v)
+                    for k, v in record.items() if k.startswith('coco/')
+                }
+    return None
+
+
+def rarest_classes(ann_file: str, num: int) -> List[str]:
+    """The ``num`` categories with the fewest annotations in a COCO file.
+
+    Ties are broken by category id, so the choice is stable.
+
+    Args:
+        ann_file (str): a COCO-format annotation file (the training split).
+        num (int): how many categories to return.
+
+    Returns:
+        list[str]: category names, rarest first.
+    """
+    with open(ann_file) as f:
+        coco = json.load(f)
+    counts = Counter(a['category_id'] for a in coco['annotations'])
+    categories = sorted(
+        coco['categories'], key=lambda c: (counts[c['id']], c['id']))
+    return [c['name'] for c in categories[:num]]
+
+
+def run_summary(metrics: Dict[str, float],
+                rare: Sequence[str]) -> Dict[str, float]:
+    """mAP, AP50 and the mean per-class AP over ``rare`` of one run.
+
+    Args:
+        metrics (dict): one run's metrics from :func:`read_val_metrics`,
+            with CocoMetric's ``classwise=True`` per-class entries.
+        rare (Sequence[str]): class names to average.
+
+    Returns:
+        dict: ``mAP``, ``AP50`` and ``rare_mAP``; ``rare_mAP`` averages the
+        classes that have an AP (COCO gives none, NaN, to a class absent
+        from the validation split) and is NaN if none has.
+    """
+    missing = [c for c in rare if f'coco/{c}_precision' not in metrics]
+    if missing:
+        raise KeyError(f'per-class AP of {missing} is not in the metrics; '
+                       'the study needs val_evaluator.classwise=True')
+    rare_aps = [
+        ap for ap in (metrics[f'coco/{c}_precision'] for c in rare)
+        if math.isfinite(ap)
+    ]
+    return dict(
+        mAP=metrics['coco/bbox_mAP'],
+        AP50=metrics['coco/bbox_mAP_50'],
+        rare_mAP=statistics.fmean(rare_aps) if rare_aps else math.nan)
+
+
+def mean_std(values: Sequence[float]) -> Dict[str, float]:
+    """Mean and sample standard deviation (0 for a single value; NaN for
+    both if a value is NaN)."""
+    if any(math.isnan(v) for v in values):
+        return dict(mean=math.nan, std=math.nan)
+    return dict(
+        mean=statistics.fmean(values),
+        std=statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+def compare(variant: Dict[str, float], baseline: Dict[str, float]) -> str:
+    """Whether a variant beat its baseline beyond the seed-to-seed spread.
+
+    The spread of each is its mean +- one standard deviation over seeds; a
+    variant is ``better`` (``worse``) when its whole interval lies above
+    (below) the baseline's, otherwise ``within spread``.
+
+    Args:
+        variant (dict): ``mean`` and ``std`` of the variant's metric.
+        baseline (dict): the same for its baseline.
+
+    Returns:
+        str: ``'better'``, ``'worse'`` or ``'within spread'``.
+    """
+    if variant['mean'] - variant['std'] > baseline['mean'] + baseline['std']:
+        return 'better'
+    if variant['mean'] + variant['std'] < baseline['mean'] - baseline['std']:
+        return 'worse'
+    return 'within spread'

@@ -1,0 +1,271 @@
+"""Train every ``_custom27`` config with several seeds under one schedule and
+tabulate COCO bbox mAP (mean +- std), AP50 and the mAP of the rarest classes.
+
+Each run is ``tools/train.py`` on the config with the study schedule
+(``--schedule``, default ``configs/_base_/schedules/schedule_cpu_study.py``)
+merged over it and ``randomness.seed`` set; it validates once at the end.
+Runs go to ``<work-dir>/<config>/seed<N>/``; a run whose validation metrics
+are already there is not trained again, so a stopped study resumes where it
+stopped. ``--jobs`` runs train side by side, each with its share of the CPU
+threads (two 1-thread runs get more done on 2 cores than one 2-thread run).
+
+Each variant is compared with the plain ResNet config of its depth in the
+study (ResNet-50 for backbones without a depth: Residual Attention Networks
+and CSPMirrorNet, which are its size); ``better``/``worse`` means the two
+mean +- std intervals over seeds do not overlap.
+
+Example:
+    python tools/analysis_tools/custom27_study.py --out docs/custom27_study.md
+    python tools/analysis_tools/custom27_study.py --seeds 0 \\
+        configs/faster_rcnn_r18_custom27.py configs/faster_rcnn_attn_r18_custom27.py
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from mmengine.config import Config, DictAction
+
+from mmdet_attn.utils import load_run_config
+from mmdet_attn.utils.seed_study import (compare, mean_std, rarest_classes,
+                                         read_val_metrics, run_summary)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TRAIN_TOOL = REPO_ROOT / 'tools' / 'train.py'
+DEFAULT_SCHEDULE = 'configs/_base_/schedules/schedule_cpu_study.py'
+METRICS = ('mAP', 'AP50', 'rare_mAP')
+
+
+def parse_args() -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        'configs',
+        nargs='*',
+        help='configs to train (default: every configs/*_custom27.py)')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--schedule', default=DEFAULT_SCHEDULE)
+    parser.add_argument('--work-dir', default='work_dirs/custom27_study')
+    parser.add_argument(
+        '--out', help='write the Markdown table here too')
+    parser.add_argument(
+        '--jobs',
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help='runs trained side by side')
+    parser.add_argument(
+        '--rare', type=int, default=9, help='how many rarest classes')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='overrides for every run, after the schedule (e.g. to point '
+        'the configs at other data)')
+    args = parser.parse_args()
+    if not args.configs:
+        args.configs = sorted(
+            str(p.relative_to(REPO_ROOT))
+            for p in (REPO_ROOT / 'configs').glob('*_custom27.py'))
+    if args.jobs < 1 or args.rare < 1:
+        parser.error('--jobs and --rare must be >= 1')
+    if len(set(args.seeds)) != len(args.seeds):
+        parser.error(f'--seeds repeats a seed: {args.seeds}')
+    return args
+
+
+def option_strings(options: dict) -> List[str]:
+    """``--cfg-options`` back in ``key=value`` form for ``tools/train.py``."""
+    return [
+        f'{key}={json.dumps(value) if isinstance(value, (list, tuple)) else value}'  # noqa: E501
+        for key, value in options.items()
+    ]
+
+
+class Study:
+    """The runs of one study: where they live and how each is trained."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.work_dir = Path(args.work_dir)
+        self.schedule = Config.fromfile(args.schedule).to_dict()
+        self.threads = max(1, (os.cpu_count() or 1) // args.jobs)
+
+    def run_dir(self, config: str, seed: int) -> Path:
+        return self.work_dir / Path(config).stem / f'seed{seed}'
+
+    def study_config(self, config: str) -> Path:
+        """The config with the study schedule merged in, written once."""
+        path = self.work_dir / Path(config).stem / 'study_config.py'
+        if not path.exists():
+            cfg = Config.fromfile(config)
+            cfg.merge_from_dict(self.schedule)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            cfg.dump(str(path))
+        return path
+
+    def train(self, config: str, seed: int) -> Tuple[float, str]:
+        """Train one run unless it has metrics; its seconds and an error."""
+        run_dir = self.run_dir(config, seed)
+        record = run_dir / 'study_run.json'
+        if read_val_metrics(str(run_dir)) and record.exists():
+            return json.loads(record.read_text())['seconds'], ''
+        run_dir.mkdir(parents=True, exist_ok=True)
+        command = [
+            sys.executable,
+            str(TRAIN_TOOL),
+            str(self.study_config(config)), '--work-dir',
+            str(run_dir), '--cfg-options', f'randomness.seed={seed}',
+            *option_strings(self.args.cfg_options)
+        ]
+        env = dict(os.environ, OMP_NUM_THREADS=str(self.threads),
+                   MKL_NUM_THREADS=str(self.threads))
+        start = time.perf_counter()
+        with open(run_dir / 'study_train.log', 'w') as log:
+            result = subprocess.run(
+                command, cwd=REPO_ROOT, env=env, stdout=log,
+                stderr=subprocess.STDOUT)
+        seconds = time.perf_counter() - start
+        log_hint = f'see {run_dir / "study_train.log"}'
+        if result.returncode != 0:
+            return seconds, f'exit code {result.returncode}, {log_hint}'
+        if not read_val_metrics(str(run_dir)):
+            return seconds, ('trained but validation gave no metrics (no '
+                             f'detections above the score threshold?), '
+                             f'{log_hint}')
+        record.write_text(json.dumps(dict(seconds=seconds)))
+        return seconds, ''
+
+
+def baselines(configs: List[str]) -> Dict[str, Optional[str]]:
+    """Each config's plain-ResNet baseline in the study (None for itself or
+    when the study has no plain ResNet of that depth)."""
+    backbones = {c: Config.fromfile(c).model.backbone for c in configs}
+    plain = {
+        b.depth: c
+        for c, b in backbones.items() if b.type == 'ResNet'
+    }
+    return {
+        c: None if b.type == 'ResNet' else plain.get(b.get('depth', 50))
+        for c, b in backbones.items()
+    }
+
+
+def backbone_label(config: str) -> str:
+    backbone = Config.fromfile(config).model.backbone
+    label = backbone.type
+    for key in ('depth', 'arch'):
+        if key in backbone:
+            label += f'-{backbone[key]}'
+    attention = backbone.get('attention')
+    if attention:
+        label += f' + {attention["type"]}'
+    return label
+
+
+def markdown(args: argparse.Namespace, stats: Dict[str, dict],
+             rare: List[str], wall: float, run_seconds: List[float]) -> str:
+    """The study's table, with how it was run."""
+    base_of = baselines(list(stats))
+    lines = [
+        f'Schedule `{args.schedule}`, seeds {args.seeds}, {args.jobs} runs '
+        f'side by side on {os.cpu_count()} CPU cores '
+        f'({platform.machine()}); {len(run_seconds)} runs, '
+        f'{sum(run_seconds) / 60:.0f} min of run time, study wall time '
+        f'{wall / 60:.0f} min (this launch).',
+        '',
+        f'{len(rare)} rarest training classes: {", ".join(rare)}.',
+        '',
+        '| Config | Backbone | bbox mAP | AP50 | mAP, rarest '
+        f'{len(rare)} | Baseline | Δ mAP | vs baseline | min/run |',
+        '|---|---|---:|---:|---:|---|---:|---|---:|',
+    ]
+
+    def fmt(s: dict) -> str:
+        return f'{s["mean"]:.3f} ± {s["std"]:.3f}'
+
+    for config, s in stats.items():
+        base = base_of[config]
+        if base is None or base not in stats:
+            versus = ('-', '-', 'baseline' if base is None else '-')
+        else:
+            b = stats[base]['mAP']
+            versus = (Path(base).stem, f'{s["mAP"]["mean"] - b["mean"]:+.3f}',
+                      compare(s['mAP'], b))
+        lines.append(
+            f'| {Path(config).stem} | {backbone_label(config)} | '
+            f'{fmt(s["mAP"])} | {fmt(s["AP50"])} | {fmt(s["rare_mAP"])} | '
+            f'{" | ".join(versus)} | {s["minutes"]:.1f} |')
+    return '\n'.join(lines) + '\n'
+
+
+def main() -> None:
+    args = parse_args()
+    study = Study(args)
+    runs = [(c, s) for s in args.seeds for c in args.configs]
+    print(f'{len(runs)} runs ({len(args.configs)} configs x seeds '
+          f'{args.seeds}), {args.jobs} at a time, {study.threads} '
+          f'thread(s) each; work dir {study.work_dir}', flush=True)
+    start = time.perf_counter()
+    done = 0
+    lock = threading.Lock()
+
+    def train(run: Tuple[str, int]) -> Tuple[float, str]:
+        nonlocal done
+        seconds, error = study.train(*run)
+        status = error or (
+            f'mAP {read_val_metrics(str(study.run_dir(*run)))["coco/bbox_mAP"]:.3f}')  # noqa: E501
+        with lock:
+            done += 1
+            print(f'[{done}/{len(runs)}] {Path(run[0]).stem} seed {run[1]}: '
+                  f'{status} ({seconds / 60:.1f} min)', flush=True)
+        return seconds, error
+
+    with ThreadPoolExecutor(args.jobs) as pool:
+        outcomes = list(pool.map(train, runs))
+    wall = time.perf_counter() - start
+    failed = [(r, e) for r, (_, e) in zip(runs, outcomes) if e]
+    if failed:
+        raise SystemExit('runs failed: ' + '; '.join(
+            f'{Path(c).stem} seed {s}: {e}' for (c, s), e in failed))
+
+    first = load_run_config(
+        str(study.study_config(args.configs[0])), args.cfg_options)
+    train_set = first.train_dataloader.dataset
+    rare = rarest_classes(
+        os.path.join(train_set.data_root, train_set.ann_file), args.rare)
+    stats: Dict[str, dict] = {}
+    results = []
+    for config in args.configs:
+        per_seed = []
+        for seed in args.seeds:
+            summary = run_summary(
+                read_val_metrics(str(study.run_dir(config, seed))), rare)
+            per_seed.append(summary)
+            results.append(dict(config=config, seed=seed, **summary))
+        stats[config] = {
+            k: mean_std([r[k] for r in per_seed])
+            for k in METRICS
+        }
+        stats[config]['minutes'] = sum(
+            seconds for (c, _), (seconds, _) in zip(runs, outcomes)
+            if c == config) / len(args.seeds) / 60
+    table = markdown(args, stats, rare, wall,
+                     [seconds for seconds, _ in outcomes])
+    (study.work_dir / 'results.json').write_text(
+        json.dumps(dict(rare_classes=rare, runs=results), indent=1))
+    (study.work_dir / 'study.md').write_text(table)
+    if args.out:
+        Path(args.out).write_text(table)
+    print(table)
+
+
+if __name__ == '__main__':
+    main()

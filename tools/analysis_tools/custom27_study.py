@@ -102,14 +102,17 @@ class Study:
         return self.work_dir / Path(config).stem / f'seed{seed}'
 
     def study_config(self, config: str) -> Path:
-        """The config with the study schedule merged in, written once."""
-        path = self.work_dir / Path(config).stem / 'study_config.py'
-        if not path.exists():
-            cfg = Config.fromfile(config)
-            cfg.merge_from_dict(self.schedule)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            cfg.dump(str(path))
-        return path
+        """Where the config with the study schedule merged in is written."""
+        return self.work_dir / Path(config).stem / 'study_config.py'
+
+    def write_study_config(self, config: str) -> None:
+        """Merge the study schedule into ``config`` and write it (from one
+        thread: ``Config.fromfile`` is not thread-safe)."""
+        cfg = Config.fromfile(config)
+        cfg.merge_from_dict(self.schedule)
+        path = self.study_config(config)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cfg.dump(str(path))
 
     def train(self, config: str, seed: int) -> Tuple[float, str]:
         """Train one run unless it has metrics; its seconds and an error."""
@@ -213,13 +216,18 @@ def main() -> None:
     print(f'{len(runs)} runs ({len(args.configs)} configs x seeds '
           f'{args.seeds}), {args.jobs} at a time, {study.threads} '
           f'thread(s) each; work dir {study.work_dir}', flush=True)
+    for config in args.configs:
+        study.write_study_config(config)
     start = time.perf_counter()
     done = 0
     lock = threading.Lock()
 
     def train(run: Tuple[str, int]) -> Tuple[float, str]:
         nonlocal done
-        seconds, error = study.train(*run)
+        try:
+            seconds, error = study.train(*run)
+        except Exception as e:  # reported with the others at the end
+            seconds, error = 0.0, f'{type(e).__name__}: {e}'
         status = error or (
             f'mAP {read_val_metrics(str(study.run_dir(*run)))["coco/bbox_mAP"]:.3f}')  # noqa: E501
         with lock:

@@ -1,15 +1,18 @@
 # The schedule of the custom27 accuracy study
 # (tools/analysis_tools/custom27_study.py), merged over each config's own:
-# one epoch over the first 600 training images (150 iterations of 4 images),
-# a 50-iteration linear warm-up and cosine decay to the end, validation on
-# the whole val split at the end. Sized so that 12 configs x 3 seeds run in
-# about two hours on 2 CPU cores; every config gets exactly this schedule and
-# the optimiser of schedule_cpu_demo.py (AdamW, lr 1e-3).
-max_epochs = 1
+# two epochs over the 800 training images (400 iterations of 4 images), a
+# 100-iteration linear warm-up and cosine decay to the end, validation on
+# the val split at the end; the optimiser of schedule_cpu_demo.py (AdamW,
+# lr 1e-3). Every config gets exactly this. Shorter schedules we tried stay
+# on the from-scratch plateau, too close to zero to rank backbones: 150
+# iterations of 4 images gave bbox mAP 0.007 and 0.010 (GatedECAResNet-18
+# without and with non-local blocks), 400 iterations of 2 images 0.045
+# (ResNet-18). 12 configs x 3 seeds take about 4 hours on 2 CPU cores.
+max_epochs = 2
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=max_epochs)
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=50),
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=100),
     dict(
         type='CosineAnnealingLR',
         T_max=max_epochs,
@@ -19,4 +22,3 @@ param_scheduler = [
         by_epoch=True,
         convert_to_iter_based=True)
 ]
-train_dataloader = dict(dataset=dict(indices=600))

@@ -4,6 +4,6 @@ Importing the package registers its models, attention layers and datasets in
 MMDetection's registries; configs do it with
 ``custom_imports = dict(imports=['mmdet_attn'], allow_failed_imports=False)``.
 """
-from . import datasets, models  # noqa: F401
+from . import datasets, models, visualization  # noqa: F401
 
 __version__ = '0.1.0'

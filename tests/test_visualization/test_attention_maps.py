@@ -1,0 +1,134 @@
+"""Collecting attention maps by module, bringing them to image space, and
+drawing them."""
+import mmcv
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+
+from mmdet_attn.models.backbones.residual_attention_net import AttentionModule
+from mmdet_attn.models.layers import CBAM, ECA, SE, NonLocalBlock
+from mmdet_attn.visualization import (CHANNEL, SPATIAL, collect_attention_maps,
+                                      grid_to_image, keep_attention_maps,
+                                      plot_channel_weights, plot_grad_cam,
+                                      plot_heatmap_overlay,
+                                      split_attention_map)
+
+
+def _mixed_model() -> nn.Sequential:
+    """One layer of each kind of map, on 8 channels."""
+    return nn.Sequential(
+        CBAM(8, ratio=4), ECA(8), NonLocalBlock(8), AttentionModule(8, 0),
+        SE(8, ratio=4)).eval()
+
+
+def _cbam_channel_gate(cbam: CBAM, x: torch.Tensor) -> torch.Tensor:
+    """CBAM's channel gate, recomputed from its MLP."""
+    mlp = cbam.channel_mlp
+    gate = mlp(x.mean((2, 3))) + mlp(x.amax((2, 3)))
+    return gate.sigmoid()[:, :, None, None]
+
+
+@pytest.mark.parametrize('shape, kind, data_shape, note', [
+    ((1, 9, 7), SPATIAL, (9, 7), ''),
+    ((8, 1, 1), CHANNEL, (8, ), ''),
+    ((8, 9, 7), SPATIAL, (9, 7), 'mean over 8 channels'),
+])
+def test_split_classifies_by_shape(shape, kind, data_shape, note):
+    kept = torch.rand(shape, dtype=torch.float64)
+    amap = split_attention_map('backbone.x', 'Layer', kept)
+    assert (amap.name, amap.layer_type) == ('backbone.x', 'Layer')
+    assert (amap.kind, tuple(amap.data.shape), amap.note) == (kind, data_shape,
+                                                              note)
+    assert amap.kept_shape == shape and amap.data.dtype == torch.float32
+    expected = kept.mean(0) if shape[0] > 1 and kind == SPATIAL else kept
+    torch.testing.assert_close(amap.data, expected.float().reshape(data_shape))
+
+
+def test_split_rejects_other_shapes():
+    with pytest.raises(ValueError, match='backbone.nl.*shape \\(4, 4\\)'):
+        split_attention_map('backbone.nl', 'NonLocalBlock', torch.rand(4, 4))
+
+
+def test_keep_and_collect_every_kind_of_map():
+    model = _mixed_model()
+    x = torch.rand(2, 8, 9, 7)
+    with keep_attention_maps(model) as names:
+        assert names == ['0', '1', '3', '4'], 'NonLocalBlock is left out'
+        assert not model[2].keep_attention_map
+        model(x)
+        maps = collect_attention_maps(model, index=1)
+    found = [(m.name, m.layer_type, m.kind, tuple(m.data.shape)) for m in maps]
+    assert found == [('0', 'CBAM', SPATIAL, (9, 7)),
+                     ('0', 'CBAM', CHANNEL, (8, )),
+                     ('1', 'ECA', CHANNEL, (8, )),
+                     ('3', 'AttentionModule', SPATIAL, (9, 7)),
+                     ('4', 'SE', CHANNEL, (8, ))]
+    for amap in maps:  # all sigmoid outputs
+        assert 0 <= amap.data.min() and amap.data.max() <= 1
+    # Image 1 of the batch, as CBAM computed it.
+    cbam = model[0]
+    with torch.no_grad():
+        channel = _cbam_channel_gate(cbam, x)
+        gated = x * channel
+        spatial = cbam.spatial_conv(
+            torch.cat(
+                [gated.mean(1, keepdim=True),
+                 gated.amax(1, keepdim=True)], 1)).sigmoid()
+    torch.testing.assert_close(maps[0].data, spatial[1, 0])
+    torch.testing.assert_close(maps[1].data, channel[1].flatten())
+    # Switched off again, maps dropped.
+    for module in model:
+        assert not module.keep_attention_map
+        assert module.attention_map is None
+    assert model[0].channel_attention_map is None
+
+
+def test_keep_leaves_a_layer_that_was_keeping_alone():
+    model = _mixed_model()
+    model[1].keep_attention_map = True
+    with keep_attention_maps(model):
+        model(torch.rand(1, 8, 5, 5))
+    assert model[1].keep_attention_map
+    assert model[1].attention_map is not None
+    assert model[0].attention_map is None
+
+
+def test_grid_to_image_crops_the_padding_then_resizes():
+    # A ramp 0..1 across 8 columns over a padded input whose right half is
+    # padding: the image only sees columns 0..3.5, i.e. values up to 0.5.
+    grid = torch.linspace(0, 1, 8).repeat(2, 1)
+    out = grid_to_image(
+        grid,
+        batch_input_shape=(16, 64),
+        img_shape=(16, 32),
+        ori_shape=(8, 16, 3))
+    assert out.shape == (8, 16) and out.dtype == np.float32
+    assert out.min() == 0 and out.max() <= 0.5 + 1e-6
+    assert np.all(np.diff(out, axis=1) >= 0)
+    # Without padding the full range comes back, on any output size.
+    full = grid_to_image(grid, (16, 64), (16, 64), (5, 41))
+    assert full.shape == (5, 41)
+    assert full.min() == 0 and full.max() == pytest.approx(1)
+
+
+def test_grid_to_image_keeps_values_in_the_grid_range():
+    grid = torch.rand(7, 5)
+    out = grid_to_image(grid, (224, 160), (200, 150), (123, 97))
+    assert grid.min() <= out.min() and out.max() <= grid.max()
+
+
+def test_plots_write_readable_pngs(tmp_path):
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 255, (40, 60, 3), dtype=np.uint8)
+    heat = rng.random((40, 60)).astype(np.float32)
+    plot_heatmap_overlay(image, heat, str(tmp_path / 'a.png'), 'layer')
+    plot_channel_weights(rng.random(256), str(tmp_path / 'b.png'), 'layer')
+    plot_grad_cam(image, heat, (5, 5, 30, 20), 'cls 0.50',
+                  str(tmp_path / 'c.png'), 'Grad-CAM')
+    for name in 'abc':
+        png = mmcv.imread(str(tmp_path / f'{name}.png'))
+        assert png is not None and min(png.shape[:2]) >= 200
+        assert png.std() > 10, 'a blank figure'
+    with pytest.raises(ValueError, match='differs from the image size'):
+        plot_heatmap_overlay(image, heat.T, str(tmp_path / 'd.png'), 'x')

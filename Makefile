@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 TORCH_SPEC ?= torch==2.13.0
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test clean
+.PHONY: install data demo test benchmark study vis clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,14 +36,40 @@ install: $(STAMP)
 # checkpoint with tools/test.py (COCO report with per-class AP).
 DEMO_CONFIG ?= configs/faster_rcnn_r18_custom27.py
 DEMO_WORK_DIR ?= work_dirs/$(basename $(notdir $(DEMO_CONFIG)))
-demo: install
+data: install
 	$(PY) tools/misc/generate_custom27.py --out-dir data/custom27
+
+demo: data
 	$(PY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_WORK_DIR)
 	$(PY) tools/test.py $(DEMO_CONFIG) "$$(cat $(DEMO_WORK_DIR)/last_checkpoint)" \
 		--work-dir $(DEMO_WORK_DIR)
 
 test: install
 	$(PY) -m pytest tests
+
+# The model zoo's three measurements (README, "Model zoo").
+# Cost: every backbone config against the plain ResNet of matching depth.
+benchmark: install
+	$(PY) tools/analysis_tools/benchmark_backbones.py --repeats 3 --warmup 1 \
+		--out-dir work_dirs/benchmark_backbones
+
+# Accuracy: every _custom27 config x 3 seeds (about 4 hours on 2 cores;
+# stopped, it resumes where it stopped).
+STUDY_DIR ?= work_dirs/custom27_study
+study: data
+	$(PY) tools/analysis_tools/custom27_study.py --work-dir $(STUDY_DIR)
+
+# Attention maps and Grad-CAM of each study model (seed 0) on one val image.
+VIS_IMAGE ?= data/custom27/val/000000.png
+vis: data
+	@for config in configs/*_custom27.py; do \
+		name=$$(basename $$config .py); \
+		last=$(STUDY_DIR)/$$name/seed0/last_checkpoint; \
+		test -f $$last || { echo "$$last is missing: run make study first"; exit 1; }; \
+		ckpt=$$(cat $$last); \
+		$(PY) tools/vis_attention.py $$config $$ckpt $(VIS_IMAGE) \
+			--out-dir work_dirs/vis_attention/$$name || exit 1; \
+	done
 
 clean:
 	rm -rf work_dirs

@@ -1,9 +1,14 @@
-"""Wall-clock timing shared by the benchmark scripts in
+"""Wall-clock timing and peak memory shared by the benchmark scripts in
 ``tools/analysis_tools/``."""
+import ctypes
+import gc
 import statistics
+import sys
+import threading
 import time
-from typing import Callable, List, Sequence
+from typing import Callable, List, Optional, Sequence
 
+import psutil
 import torch
 
 
@@ -42,3 +47,108 @@ def median_times(fns: Sequence[Callable[[], None]], repeats: int,
             sync()
             fn_times.append(time.perf_counter() - start)
     return [statistics.median(t) * 1e3 for t in times]
+
+
+def release_freed_memory() -> None:
+    """Collect garbage and, with glibc, return freed heap memory to the OS.
+
+    glibc keeps freed blocks resident for reuse, so without the trim a
+    second run of the same work barely raises the resident set size and an
+    RSS reading would miss it.
+    """
+    gc.collect()
+    if sys.platform.startswith('linux'):
+        malloc_trim = getattr(ctypes.CDLL(None), 'malloc_trim', None)
+        if malloc_trim is not None:  # glibc only
+            malloc_trim(0)
+
+
+class PeakRSSSampler:
+    """Peak increase of this process's resident set size over a ``with``
+    block, sampled by a background thread.
+
+    An approximation of the memory the block needs: the resident set counts
+    pages, not tensors, so allocator caching (freed memory kept for reuse)
+    hides reuse of earlier memory and short peaks between two samples are
+    missed. Call :func:`release_freed_memory` before the block to start from
+    memory actually in use.
+
+    Args:
+        interval (float): Seconds between samples. Defaults to 1e-3.
+
+    Attributes:
+        peak_bytes (int): After the block, the largest RSS sampled during it
+            (including one sample at its end) minus the RSS at its start,
+            at least 0.
+
+    Example:
+        >>> import torch
+        >>> with PeakRSSSampler() as sampler:
+        ...     x = torch.ones(2**24)  # 64 MiB, every page written
+        >>> sampler.peak_bytes > 32 * 2**20
+        True
+    """
+
+    def __init__(self, interval: float = 1e-3) -> None:
+        self.interval = interval
+        self.peak_bytes = 0
+        self._process = psutil.Process()
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+        self._start_rss = 0
+        self._max_rss = 0
+
+    def _sample(self) -> None:
+        self._max_rss = max(self._max_rss, self._process.memory_info().rss)
+
+    def _run(self) -> None:
+        self._sample()
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> 'PeakRSSSampler':
+        self._start_rss = self._max_rss = self._process.memory_info().rss
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        self.peak_bytes = max(0, self._max_rss - self._start_rss)
+
+
+def peak_memory_mib(fn: Callable[[], None],
+                    device: torch.device,
+                    interval: float = 1e-3) -> float:
+    """Peak memory that one run of ``fn`` adds to what is in use, in MiB.
+
+    On CUDA it is exact for tensors: ``torch.cuda.max_memory_allocated``
+    over the run (after ``reset_peak_memory_stats``) minus the memory
+    allocated before. On CPU there is no allocator counter: it is the peak
+    resident-set increase of the process, sampled every ``interval`` seconds
+    by :class:`PeakRSSSampler` after :func:`release_freed_memory`, an
+    approximation (resident pages, allocator caching, missed short peaks).
+
+    Args:
+        fn (Callable): The work, e.g. one forward+backward.
+        device (torch.device): Where ``fn`` allocates.
+        interval (float): CPU sampling interval in seconds.
+            Defaults to 1e-3.
+
+    Returns:
+        float: The peak increase in MiB (2**20 bytes).
+    """
+    if device.type == 'cuda':
+        torch.cuda.synchronize(device)
+        in_use = torch.cuda.memory_allocated(device)
+        torch.cuda.reset_peak_memory_stats(device)
+        fn()
+        torch.cuda.synchronize(device)
+        return (torch.cuda.max_memory_allocated(device) - in_use) / 2**20
+    release_freed_memory()
+    with PeakRSSSampler(interval) as sampler:
+        fn()
+    return sampler.peak_bytes / 2**20

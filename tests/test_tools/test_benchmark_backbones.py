@@ -1,0 +1,108 @@
+"""tools/analysis_tools/benchmark_backbones.py on a few configs at a tiny
+shape, its argument errors, and the peak-memory helper it uses."""
+import importlib.util
+import time
+from typing import Dict, List
+
+import matplotlib.image
+import pytest
+import torch
+import torch.nn as nn
+from mmdet.models.backbones import ResNet
+
+from mmdet_attn.utils.benchmark import peak_memory_mib
+from tool_runner import REPO_ROOT, run_python_tool
+
+TOOL = 'analysis_tools/benchmark_backbones.py'
+# A depth backbone (reference ResNet-18) and one without (ResNet-50).
+CONFIGS = ('configs/faster_rcnn_attn_r18.py', 'configs/faster_rcnn_ran56.py')
+TINY = ('--size', '64', '64', '--flops-size', '64', '64', '--repeats', '1',
+        '--warmup', '0', '--batch', '1')
+
+
+def _table(markdown: str) -> List[Dict[str, str]]:
+    """The rows of the Markdown table in ``markdown`` as column -> cell."""
+    lines = [line for line in markdown.splitlines() if line.startswith('|')]
+    head = [cell.strip() for cell in lines[0].strip('|').split('|')]
+    return [
+        dict(zip(head, (cell.strip() for cell in line.strip('|').split('|'))))
+        for line in lines[2:]
+    ]
+
+
+@pytest.fixture(scope='module')
+def benchmark(tmp_path_factory):
+    out_dir = tmp_path_factory.mktemp('benchmark')
+    proc = run_python_tool(TOOL, *CONFIGS, *TINY, '--out-dir', str(out_dir))
+    assert proc.returncode == 0, proc.stderr
+    return out_dir, proc.stdout
+
+
+def test_table_has_configs_and_references(benchmark):
+    out_dir, stdout = benchmark
+    markdown = (out_dir / 'benchmark.md').read_text()
+    assert markdown.startswith(f'torch {torch.__version__}, device cpu')
+    assert markdown.split('\n', 1)[1].strip() in stdout
+    rows = {row['Config']: row for row in _table(markdown)}
+    assert set(rows) == {
+        *CONFIGS, 'ResNet-18 (reference)', 'ResNet-50 (reference)'
+    }
+    for name in ('ResNet-18', 'ResNet-50'):
+        ref = rows[f'{name} (reference)']
+        assert ref['Reference'] == name
+        for column in ('Fwd / ref', 'Fwd+bwd / ref', 'Peak / ref'):
+            assert ref[column] == '1.00'
+    assert rows['configs/faster_rcnn_attn_r18.py']['Reference'] == 'ResNet-18'
+    assert rows['configs/faster_rcnn_ran56.py']['Reference'] == 'ResNet-50'
+    for row in rows.values():
+        assert float(row['Peak MiB']) > 0
+        assert float(row['Fwd+bwd ms']) > 0
+        assert float(row['Params (M)']) > 0
+
+
+def test_chart_is_written(benchmark):
+    out_dir, _ = benchmark
+    image = matplotlib.image.imread(out_dir / 'benchmark.png')
+    height, width = image.shape[:2]
+    assert height > 200 and width > 400
+    assert image.std() > 0  # not a blank canvas
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CUDA is available')
+def test_cuda_without_cuda_is_refused(tmp_path):
+    proc = run_python_tool(TOOL, CONFIGS[0], '--device', 'cuda',
+                           '--out-dir', str(tmp_path))
+    assert proc.returncode != 0
+    assert 'CUDA is not available' in proc.stderr
+    assert not (tmp_path / 'benchmark.md').exists()
+
+
+def test_missing_config_is_named(tmp_path):
+    missing = 'configs/faster_rcnn_no_such_backbone.py'
+    proc = run_python_tool(TOOL, CONFIGS[0], missing, '--out-dir',
+                           str(tmp_path))
+    assert proc.returncode != 0
+    assert f'config not found: {missing}' in proc.stderr
+
+
+def test_peak_memory_sees_freed_allocation():
+    """A 64 MiB tensor freed before the end is still seen by the RSS
+    sampler (on CPU there is no allocator counter)."""
+
+    def allocate() -> None:
+        x = torch.ones(2**24)  # 64 MiB, every page written
+        time.sleep(0.05)
+        del x
+
+    assert 48 < peak_memory_mib(allocate, torch.device('cpu')) < 256
+
+
+def test_reference_fills_resnet_defaults():
+    """A backbone without ResNet's trunk attributes (nor a depth) gets the
+    same reference as the default ResNet-50, so both share one row."""
+    path = REPO_ROOT / 'tools' / TOOL
+    spec = importlib.util.spec_from_file_location('benchmark_backbones', path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.reference_cfg(nn.Module()) == tool.reference_cfg(
+        ResNet(depth=50))

@@ -50,7 +50,7 @@ test: install
 # The model zoo's three measurements (README, "Model zoo").
 # Cost: every backbone config against the plain ResNet of matching depth.
 benchmark: install
-	$(PY) tools/analysis_tools/benchmark_backbones.py --repeats 3 --warmup 1 \
+	$(PY) tools/analysis_tools/benchmark_backbones.py --repeats 5 --warmup 1 \
 		--out-dir work_dirs/benchmark_backbones
 
 # Accuracy: every _custom27 config x 3 seeds (about 4 hours on 2 cores;

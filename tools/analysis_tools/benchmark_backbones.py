@@ -65,7 +65,8 @@ from mmengine.config import Config, ConfigDict
 from mmengine.registry import init_default_scope
 from mmengine.utils import import_modules_from_strings
 
-from mmdet_attn.utils.benchmark import median_times, peak_memory_mib
+from mmdet_attn.utils.benchmark import (map_large_allocations, median_times,
+                                        peak_memory_mib)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Trunk settings a plain ResNet reference copies from a backbone.
@@ -198,8 +199,9 @@ def measure(model: nn.Module, args: argparse.Namespace,
 
     Returns:
         dict[str, float]: ``params``, ``flops``, the medians ``fwd`` and
-        ``fwd_bwd`` in ms, ``memory`` (MiB) and, on CUDA, ``amp`` and
-        ``channels_last`` (forward+backward medians in ms).
+        ``fwd_bwd`` in ms and, on CUDA, ``amp`` and ``channels_last``
+        (forward+backward medians in ms); :func:`measure_memory` adds
+        ``memory``.
     """
     model = model.to(device)
     result = dict(params=sum(p.numel() for p in model.parameters()))
@@ -236,10 +238,6 @@ def measure(model: nn.Module, args: argparse.Namespace,
     result['fwd'] = median(forward)
     model.train()
     result['fwd_bwd'] = median(train_step(x))
-    # After the timed runs, so that one-off allocations are not counted;
-    # the gradients are freed only after it, so they count.
-    result['memory'] = peak_memory_mib(lambda: forward_backward(x), device)
-    model.zero_grad(set_to_none=True)
     if device.type == 'cuda':
         result['amp'] = median(train_step(x, amp=True))
         model.to(memory_format=torch.channels_last)
@@ -318,6 +316,23 @@ def plot(rows: Sequence[Row], measured: Dict[str, Dict[str, float]],
     fig.savefig(path, dpi=100)
 
 
+def measure_memory(model: nn.Module, args: argparse.Namespace,
+                   device: torch.device) -> float:
+    """Peak memory (MiB) of one forward+backward in train mode, after one
+    untimed to leave out one-off allocations; the gradients are freed after
+    it, so they count."""
+    model = model.to(device)
+    model.train()  # MMDetection backbones' train() returns None
+    x = torch.rand(args.batch, 3, *args.size, device=device)
+
+    def forward_backward() -> None:
+        sum(out.sum() for out in model(x)).backward()
+
+    forward_backward()
+    model.zero_grad(set_to_none=True)
+    return peak_memory_mib(forward_backward, device)
+
+
 def main() -> None:
     """Measure each config's backbone and its reference; write the table
     and the chart."""
@@ -333,6 +348,7 @@ def main() -> None:
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     measured: Dict[str, Dict[str, float]] = {}
+    built: Dict[str, ConfigDict] = {}
     ref_cfgs: Dict[str, ConfigDict] = {}
     rows: List[Row] = []
     for config in args.configs:
@@ -341,11 +357,20 @@ def main() -> None:
         ref_cfg = reference_cfg(backbone)
         ref_key, key = repr(ref_cfg), repr(backbone_cfg)
         if ref_key not in measured:
-            ref_cfgs[ref_key] = ref_cfg
+            ref_cfgs[ref_key] = built[ref_key] = ref_cfg
             measured[ref_key] = measure(MODELS.build(ref_cfg), args, device)
         if key not in measured:
+            built[key] = backbone_cfg
             measured[key] = measure(backbone, args, device)
         rows.append(Row(config, backbone_name(backbone_cfg), ref_key, key))
+    # Memory after all the timings: the allocator setting that makes CPU
+    # resident memory follow the tensors alive costs a page fault per large
+    # allocation, which would slow the timed runs (2x here).
+    if device.type == 'cpu':
+        map_large_allocations()
+    for key, cfg in built.items():
+        measured[key]['memory'] = measure_memory(
+            MODELS.build(cfg), args, device)
     names = reference_names(ref_cfgs)
     ref_rows = [
         Row(f'{names[k]} (reference)', backbone_name(cfg), k, k)

@@ -32,6 +32,22 @@ def _stats(values: np.ndarray) -> str:
             f'{values.max():.3f}]')
 
 
+def _overlay(image: np.ndarray, heatmap: np.ndarray, vmin: Optional[float],
+             vmax: Optional[float], colorbar_label: str) -> tuple:
+    """A figure of ``image`` with ``heatmap`` over it and a colour bar;
+    returns ``(figure, axes)``."""
+    if heatmap.shape != image.shape[:2]:
+        raise ValueError(f'heatmap shape {heatmap.shape} differs from the '
+                         f'image size {image.shape[:2]}')
+    fig = _image_figure(image)
+    ax = fig.subplots()
+    ax.imshow(image)
+    shown = ax.imshow(
+        heatmap, cmap=HEATMAP_CMAP, alpha=HEATMAP_ALPHA, vmin=vmin, vmax=vmax)
+    fig.colorbar(shown, ax=ax, label=colorbar_label, shrink=0.9)
+    return fig, ax
+
+
 def plot_heatmap_overlay(image: np.ndarray,
                          heatmap: np.ndarray,
                          out_file: str,
@@ -54,15 +70,7 @@ def plot_heatmap_overlay(image: np.ndarray,
         vmax (float, optional): Value drawn in the highest colour.
         colorbar_label (str): Label of the colour bar.
     """
-    if heatmap.shape != image.shape[:2]:
-        raise ValueError(f'heatmap shape {heatmap.shape} differs from the '
-                         f'image size {image.shape[:2]}')
-    fig = _image_figure(image)
-    ax = fig.subplots()
-    ax.imshow(image)
-    shown = ax.imshow(
-        heatmap, cmap=HEATMAP_CMAP, alpha=HEATMAP_ALPHA, vmin=vmin, vmax=vmax)
-    fig.colorbar(shown, ax=ax, label=colorbar_label, shrink=0.9)
+    fig, ax = _overlay(image, heatmap, vmin, vmax, colorbar_label)
     ax.set_title(f'{title}\n{_stats(heatmap)}', fontsize=9)
     ax.set_axis_off()
     fig.savefig(out_file, dpi=100)
@@ -115,15 +123,7 @@ def plot_grad_cam(image: np.ndarray, cam: np.ndarray, box: Sequence[float],
         out_file (str): PNG path to write.
         title (str): Figure title.
     """
-    if cam.shape != image.shape[:2]:
-        raise ValueError(f'Grad-CAM shape {cam.shape} differs from the image '
-                         f'size {image.shape[:2]}')
-    fig = _image_figure(image)
-    ax = fig.subplots()
-    ax.imshow(image)
-    shown = ax.imshow(
-        cam, cmap=HEATMAP_CMAP, alpha=HEATMAP_ALPHA, vmin=0., vmax=1.)
-    fig.colorbar(shown, ax=ax, label='Grad-CAM (normalised)', shrink=0.9)
+    fig, ax = _overlay(image, cam, 0., 1., 'Grad-CAM (normalised)')
     x1, y1, x2, y2 = (float(v) for v in box)
     ax.add_patch(
         Rectangle((x1, y1),

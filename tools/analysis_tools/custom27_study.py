@@ -112,7 +112,11 @@ class Study:
         cfg.merge_from_dict(self.schedule)
         path = self.study_config(config)
         path.parent.mkdir(parents=True, exist_ok=True)
-        cfg.dump(str(path))
+        # Atomically: another launch on the same work dir may be starting a
+        # run from this file.
+        partial = path.with_suffix('.tmp.py')
+        cfg.dump(str(partial))
+        os.replace(partial, path)
 
     def train(self, config: str, seed: int) -> Tuple[float, str]:
         """Train one run unless it has metrics; its seconds and an error."""

@@ -204,8 +204,11 @@ def markdown(args: argparse.Namespace, stats: Dict[str, dict],
             versus = ('-', '-', 'baseline' if base is None else '-')
         else:
             b = stats[base]['mAP']
+            verdict = (
+                compare(s['mAP'], b) if len(args.seeds) > 1 else
+                'no spread from 1 seed')
             versus = (Path(base).stem, f'{s["mAP"]["mean"] - b["mean"]:+.3f}',
-                      compare(s['mAP'], b))
+                      verdict)
         lines.append(
             f'| {Path(config).stem} | {backbone_label(config)} | '
             f'{fmt(s["mAP"])} | {fmt(s["AP50"])} | {fmt(s["rare_mAP"])} | '

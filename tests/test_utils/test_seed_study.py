@@ -1,4 +1,5 @@
-"""Reading and summarising the multi-seed study (mmdet_attn.utils.seed_study)."""
+"""Reading and summarising a multi-seed study
+(mmdet_attn.utils.seed_study)."""
 import json
 import math
 

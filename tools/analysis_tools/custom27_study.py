@@ -5,9 +5,11 @@ Each run is ``tools/train.py`` on the config with the study schedule
 (``--schedule``, default ``configs/_base_/schedules/schedule_cpu_study.py``)
 merged over it and ``randomness.seed`` set; it validates once at the end.
 Runs go to ``<work-dir>/<config>/seed<N>/``; a run whose validation metrics
-are already there is not trained again, so a stopped study resumes where it
-stopped. ``--jobs`` runs train side by side, each with its share of the CPU
-threads (two 1-thread runs get more done on 2 cores than one 2-thread run).
+are already there is not trained again and one stopped after a checkpoint
+(every epoch) is resumed from it, so a stopped study goes on where it
+stopped (a resumed run's time counts only its last launch). ``--jobs``
+runs train side by side, each with its share of the CPU threads (two
+1-thread runs get more done on 2 cores than one 2-thread run).
 
 Each variant is compared with the plain ResNet config of its depth in the
 study (ResNet-50 for backbones without a depth: Residual Attention Networks
@@ -17,7 +19,8 @@ mean +- std intervals over seeds do not overlap.
 Example:
     python tools/analysis_tools/custom27_study.py --out docs/custom27_study.md
     python tools/analysis_tools/custom27_study.py --seeds 0 \\
-        configs/faster_rcnn_r18_custom27.py configs/faster_rcnn_attn_r18_custom27.py
+        configs/faster_rcnn_r18_custom27.py \\
+        configs/faster_rcnn_attn_r18_custom27.py
 """
 import argparse
 import json
@@ -83,10 +86,14 @@ def parse_args() -> argparse.Namespace:
 
 def option_strings(options: dict) -> List[str]:
     """``--cfg-options`` back in ``key=value`` form for ``tools/train.py``."""
-    return [
-        f'{key}={json.dumps(value) if isinstance(value, (list, tuple)) else value}'  # noqa: E501
-        for key, value in options.items()
-    ]
+    strings = []
+    for key, value in options.items():
+        if isinstance(value, list):
+            value = '[' + ','.join(map(str, value)) + ']'
+        elif isinstance(value, tuple):
+            value = '(' + ','.join(map(str, value)) + ')'
+        strings.append(f'{key}={value}')
+    return strings
 
 
 class Study:
@@ -125,11 +132,14 @@ class Study:
         if read_val_metrics(str(run_dir)) and record.exists():
             return json.loads(record.read_text())['seconds'], ''
         run_dir.mkdir(parents=True, exist_ok=True)
+        # A run stopped after a checkpoint goes on from it.
+        resume = (['--resume']
+                  if (run_dir / 'last_checkpoint').exists() else [])
         command = [
             sys.executable,
             str(TRAIN_TOOL),
             str(self.study_config(config)), '--work-dir',
-            str(run_dir), '--cfg-options', f'randomness.seed={seed}',
+            str(run_dir), *resume, '--cfg-options', f'randomness.seed={seed}',
             *option_strings(self.args.cfg_options)
         ]
         env = dict(os.environ, OMP_NUM_THREADS=str(self.threads),
@@ -235,8 +245,10 @@ def main() -> None:
             seconds, error = study.train(*run)
         except Exception as e:  # reported with the others at the end
             seconds, error = 0.0, f'{type(e).__name__}: {e}'
-        status = error or (
-            f'mAP {read_val_metrics(str(study.run_dir(*run)))["coco/bbox_mAP"]:.3f}')  # noqa: E501
+        status = error
+        if not error:
+            metrics = read_val_metrics(str(study.run_dir(*run)))
+            status = f'mAP {metrics["coco/bbox_mAP"]:.3f}'
         with lock:
             done += 1
             print(f'[{done}/{len(runs)}] {Path(run[0]).stem} seed {run[1]}: '

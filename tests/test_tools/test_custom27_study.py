@@ -61,6 +61,18 @@ def test_study_trains_every_seed_tabulates_and_resumes(
     assert [p.stat().st_mtime_ns for p in logs] == stamps
     assert len(list(tmp_path.glob('*/seed*/2*'))) == 4
 
+    # --report-only with a seed not run: tabulates the 4 runs, trains none.
+    report = _study(tmp_path, tiny_custom27, *CONFIGS, '--seeds', '3', '4',
+                    '9', '--report-only')
+    assert report.returncode == 0, report.stderr[-3000:]
+    assert not (tmp_path / 'faster_rcnn_r18_custom27' / 'seed9').exists()
+    assert '4 of 6 runs finished' in report.stdout
+    rows = [line for line in report.stdout.splitlines()
+            if line.startswith('| fast')]
+    assert all(' | 2 | ' in row for row in rows)
+    assert len(json.loads(
+        (tmp_path / 'results.json').read_text())['runs']) == 4
+
 
 def test_study_reports_a_failed_run_with_its_log(tiny_custom27, tmp_path):
     proc = _study(tmp_path, tiny_custom27, CONFIGS[0], '--seeds', '0',

@@ -66,6 +66,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--rare', type=int, default=9, help='how many rarest classes')
     parser.add_argument(
+        '--report-only',
+        action='store_true',
+        help='train nothing: tabulate the runs finished so far')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -161,6 +165,27 @@ class Study:
         return seconds, ''
 
 
+def finished_runs(study: 'Study', configs: List[str], seeds: List[int],
+                  rare: List[str]) -> List[dict]:
+    """Summary, seed and minutes of every run that has its metrics."""
+    results = []
+    for config in configs:
+        for seed in seeds:
+            run_dir = study.run_dir(config, seed)
+            metrics = read_val_metrics(str(run_dir))
+            record = run_dir / 'study_run.json'
+            if metrics is None or not record.exists():
+                continue
+            seconds = json.loads(record.read_text())['seconds']
+            results.append(
+                dict(
+                    config=config,
+                    seed=seed,
+                    minutes=seconds / 60,
+                    **run_summary(metrics, rare)))
+    return results
+
+
 def baselines(configs: List[str]) -> Dict[str, Optional[str]]:
     """Each config's plain-ResNet baseline in the study (None for itself or
     when the study has no plain ResNet of that depth)."""
@@ -187,42 +212,59 @@ def backbone_label(config: str) -> str:
     return label
 
 
-def markdown(args: argparse.Namespace, stats: Dict[str, dict],
-             rare: List[str], wall: float, run_seconds: List[float]) -> str:
+def markdown(args: argparse.Namespace, results: List[dict],
+             rare: List[str], wall: Optional[float]) -> str:
     """The study's table, with how it was run."""
-    base_of = baselines(list(stats))
+    stats: Dict[str, dict] = {}
+    for config in args.configs:
+        runs = [r for r in results if r['config'] == config]
+        stats[config] = dict(seeds=len(runs))
+        if runs:
+            stats[config].update(
+                {k: mean_std([r[k] for r in runs])
+                 for k in METRICS},
+                minutes=mean_std([r['minutes'] for r in runs])['mean'])
+    base_of = baselines(args.configs)
+    launch = ('' if wall is None else
+              f', wall time of this launch {wall / 60:.0f} min')
     lines = [
-        f'Schedule `{args.schedule}`, seeds {args.seeds}, {args.jobs} runs '
-        f'side by side on {os.cpu_count()} CPU cores '
-        f'({platform.machine()}); {len(run_seconds)} runs, '
-        f'{sum(run_seconds) / 60:.0f} min of run time, study wall time '
-        f'{wall / 60:.0f} min (this launch).',
+        f'Schedule `{args.schedule}`, seeds {args.seeds}, runs side by side '
+        f'on {os.cpu_count()} CPU cores ({platform.machine()}); '
+        f'{len(results)} of {len(args.configs) * len(args.seeds)} runs '
+        f'finished, {sum(r["minutes"] for r in results):.0f} min of run '
+        f'time{launch}.',
         '',
         f'{len(rare)} rarest training classes: {", ".join(rare)}.',
         '',
-        '| Config | Backbone | bbox mAP | AP50 | mAP, rarest '
+        '| Config | Backbone | Seeds | bbox mAP | AP50 | mAP, rarest '
         f'{len(rare)} | Baseline | Δ mAP | vs baseline | min/run |',
-        '|---|---|---:|---:|---:|---|---:|---|---:|',
+        '|---|---|---:|---:|---:|---:|---|---:|---|---:|',
     ]
 
     def fmt(s: dict) -> str:
         return f'{s["mean"]:.3f} ± {s["std"]:.3f}'
 
     for config, s in stats.items():
+        head = f'| {Path(config).stem} | {backbone_label(config)} | ' \
+            f'{s["seeds"]} |'
+        if not s['seeds']:
+            lines.append(head + ' pending |' + ' - |' * 6)
+            continue
         base = base_of[config]
-        if base is None or base not in stats:
+        if base is None or not stats[base]['seeds']:
             versus = ('-', '-', 'baseline' if base is None else '-')
         else:
-            b = stats[base]['mAP']
+            b = stats[base]
             verdict = (
-                compare(s['mAP'], b) if len(args.seeds) > 1 else
+                compare(s['mAP'], b['mAP'])
+                if min(s['seeds'], b['seeds']) > 1 else
                 'no spread from 1 seed')
-            versus = (Path(base).stem, f'{s["mAP"]["mean"] - b["mean"]:+.3f}',
-                      verdict)
+            versus = (Path(base).stem,
+                      f'{s["mAP"]["mean"] - b["mAP"]["mean"]:+.3f}', verdict)
         lines.append(
-            f'| {Path(config).stem} | {backbone_label(config)} | '
-            f'{fmt(s["mAP"])} | {fmt(s["AP50"])} | {fmt(s["rare_mAP"])} | '
-            f'{" | ".join(versus)} | {s["minutes"]:.1f} |')
+            f'{head} {fmt(s["mAP"])} | {fmt(s["AP50"])} | '
+            f'{fmt(s["rare_mAP"])} | {" | ".join(versus)} | '
+            f'{s["minutes"]:.1f} |')
     return '\n'.join(lines) + '\n'
 
 
@@ -255,37 +297,23 @@ def main() -> None:
                   f'{status} ({seconds / 60:.1f} min)', flush=True)
         return seconds, error
 
-    with ThreadPoolExecutor(args.jobs) as pool:
-        outcomes = list(pool.map(train, runs))
-    wall = time.perf_counter() - start
-    failed = [(r, e) for r, (_, e) in zip(runs, outcomes) if e]
-    if failed:
-        raise SystemExit('runs failed: ' + '; '.join(
-            f'{Path(c).stem} seed {s}: {e}' for (c, s), e in failed))
+    wall = None
+    if not args.report_only:
+        with ThreadPoolExecutor(args.jobs) as pool:
+            outcomes = list(pool.map(train, runs))
+        wall = time.perf_counter() - start
+        failed = [(r, e) for r, (_, e) in zip(runs, outcomes) if e]
+        if failed:
+            raise SystemExit('runs failed: ' + '; '.join(
+                f'{Path(c).stem} seed {s}: {e}' for (c, s), e in failed))
 
     first = load_run_config(
         str(study.study_config(args.configs[0])), args.cfg_options)
     train_set = first.train_dataloader.dataset
     rare = rarest_classes(
         os.path.join(train_set.data_root, train_set.ann_file), args.rare)
-    stats: Dict[str, dict] = {}
-    results = []
-    for config in args.configs:
-        per_seed = []
-        for seed in args.seeds:
-            summary = run_summary(
-                read_val_metrics(str(study.run_dir(config, seed))), rare)
-            per_seed.append(summary)
-            results.append(dict(config=config, seed=seed, **summary))
-        stats[config] = {
-            k: mean_std([r[k] for r in per_seed])
-            for k in METRICS
-        }
-        stats[config]['minutes'] = sum(
-            seconds for (c, _), (seconds, _) in zip(runs, outcomes)
-            if c == config) / len(args.seeds) / 60
-    table = markdown(args, stats, rare, wall,
-                     [seconds for seconds, _ in outcomes])
+    results = finished_runs(study, args.configs, args.seeds, rare)
+    table = markdown(args, results, rare, wall)
     (study.work_dir / 'results.json').write_text(
         json.dumps(dict(rare_classes=rare, runs=results), indent=1))
     (study.work_dir / 'study.md').write_text(table)

@@ -1,0 +1,120 @@
+"""Print the README's model-zoo table from the measurements' outputs.
+
+Reads the cost table (``docs/zoo/benchmark_backbones.md``, written by
+``tools/analysis_tools/benchmark_backbones.py``), the accuracy table
+(``docs/custom27_study.md``, written by
+``tools/analysis_tools/custom27_study.py``) and, for each ``_custom27``
+config, the visualiser's ``work_dirs/vis_attention/<config>/maps.json``
+(``make vis``). Each row's picture is the spatial attention map with the
+widest range of values, or the Grad-CAM when the backbone has no spatial
+attention, written at half size to ``docs/zoo/vis/<config>.png``. Paste the
+output over the table under "### Per backbone" in README.md.
+
+Example:
+    python tools/misc/zoo_table.py > /tmp/zoo_table.md
+"""
+import argparse
+import json
+from pathlib import Path
+from typing import Dict, List
+
+import cv2
+
+LABELS = {
+    'r18': 'ResNet-18',
+    'attn_r18': 'ECA + Attention-Gate ResNet-18',
+    'attn_r18_nonlocal': 'ECA + Attention-Gate ResNet-18 + non-local',
+    'r50': 'ResNet-50',
+    'se_r50': 'SE-ResNet-50',
+    'eca_r50': 'ECA-ResNet-50',
+    'cbam_r50': 'CBAM-ResNet-50',
+    'sam_r50': 'SAM-ResNet-50',
+    'ran56': 'Attention-56 (RAN)',
+    'ran92': 'Attention-92 (RAN)',
+    'cspmirrornet_fpn': 'CSPMirrorNet53 + FPN',
+    'cspmirrornet_pafpn': 'CSPMirrorNet53 + PAFPN',
+}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--cost', default='docs/zoo/benchmark_backbones.md')
+    parser.add_argument('--study', default='docs/custom27_study.md')
+    parser.add_argument('--vis-dir', default='work_dirs/vis_attention')
+    parser.add_argument('--pictures', default='docs/zoo/vis')
+    return parser.parse_args()
+
+
+def read_table(path: str) -> Dict[str, Dict[str, str]]:
+    """The rows of the first Markdown table in ``path``, by first cell."""
+    rows: Dict[str, Dict[str, str]] = {}
+    header: List[str] = []
+    for line in Path(path).read_text().splitlines():
+        if not line.startswith('|') or line.startswith('|---'):
+            continue
+        cells = [c.strip() for c in line.strip().strip('|').split('|')]
+        if not header:
+            header = cells
+        else:
+            rows[cells[0]] = dict(zip(header, cells))
+    return rows
+
+
+def picture(vis_dir: Path, out: Path) -> str:
+    """Write the row's thumbnail; its Markdown, or '-' without maps."""
+    summary = vis_dir / 'maps.json'
+    if not summary.exists():
+        return '-'
+    maps = json.loads(summary.read_text())['maps']
+    spatial = [m for m in maps if m['kind'] == 'spatial']
+    chosen = (max(spatial, key=lambda m: m['max'] - m['min']) if spatial
+              else next(m for m in maps if m['kind'] == 'gradcam'))
+    image = cv2.imread(str(vis_dir / chosen['file']))
+    image = cv2.resize(
+        image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(out), image)
+    what = ('Grad-CAM' if chosen['kind'] == 'gradcam' else
+            chosen['name'].replace('backbone.', ''))
+    return f'<img src="{out}" width="200" alt="{what}"><br>{what}'
+
+
+def accuracy(row: Dict[str, str]) -> List[str]:
+    """mAP, AP50, rare-class mAP and the difference to the baseline."""
+    if row.get('Seeds', '0') == '0':
+        return ['pending', '-', '-', '-']
+    rare = next(k for k in row if k.startswith('mAP, rarest'))
+    values = [row['bbox mAP'], row['AP50'], row[rare]]
+    versus = row['vs baseline']
+    if versus not in ('baseline', '-'):
+        versus = f'{row["Δ mAP"]} ({versus})'
+    if row['Seeds'] == '1':  # no spread: the mean alone, no verdict
+        values = [v.replace(' ± 0.000', '') for v in values]
+        versus = versus.replace(' (no spread from 1 seed)', '')
+    return values + [versus]
+
+
+def main() -> None:
+    args = parse_args()
+    cost = read_table(args.cost)
+    study = read_table(args.study) if Path(args.study).exists() else {}
+    print('| Config (COCO; `_custom27` twin) | Backbone | Params (M) | '
+          'FLOPs (G) | CPU fwd+bwd / ref | Peak mem / ref | custom27 bbox '
+          'mAP | AP50 | mAP, 9 rarest | vs its plain baseline | Picture |')
+    print('|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|')
+    for name, label in LABELS.items():
+        config = f'faster_rcnn_{name}'
+        c = cost[f'configs/{config}.py']
+        acc = (accuracy(study[f'{config}_custom27'])
+               if f'{config}_custom27' in study else ['-'] * 4)
+        pic = picture(
+            Path(args.vis_dir) / f'{config}_custom27',
+            Path(args.pictures) / f'{config}.png')
+        print(f'| `{config}.py` | {label} | {c["Params (M)"]} | '
+              f'{c["FLOPs (G)"]} | {c["Fwd+bwd / ref"]} (vs '
+              f'{c["Reference"]}) | {c["Peak / ref"]} | ' + ' | '.join(acc) +
+              f' | {pic} |')
+
+
+if __name__ == '__main__':
+    main()

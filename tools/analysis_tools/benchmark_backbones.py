@@ -67,12 +67,11 @@ from mmengine.utils import import_modules_from_strings
 
 from mmdet_attn.utils.benchmark import (map_large_allocations, median_times,
                                         peak_memory_mib)
+from mmdet_attn.utils.model_zoo import backbone_name, reference_depth
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Trunk settings a plain ResNet reference copies from a backbone.
 TRUNK_KEYS = ('norm_eval', 'frozen_stages', 'with_cp', 'norm_cfg', 'style')
-# The reference depth of backbones without a `depth` (see the docstring).
-DEFAULT_REFERENCE_DEPTH = 50
 # Forward+backward columns added on CUDA: (key, column title).
 CUDA_SETTINGS = (('amp', 'AMP fwd+bwd'), ('channels_last',
                                           'channels_last fwd+bwd'))
@@ -145,15 +144,6 @@ def load_backbone_cfg(config: str) -> ConfigDict:
     return cfg.model.backbone
 
 
-def backbone_name(backbone_cfg: ConfigDict) -> str:
-    """A readable name: the type, then its ``arch`` or ``depth``."""
-    name = backbone_cfg.type
-    for key in ('arch', 'depth'):
-        if key in backbone_cfg:
-            name += f'-{backbone_cfg[key]}'
-    return name
-
-
 def reference_cfg(backbone: nn.Module) -> ConfigDict:
     """The plain ``ResNet`` a backbone is compared with: of its depth
     (ResNet-50 without one), with its trunk settings and ``ResNet``'s
@@ -162,7 +152,7 @@ def reference_cfg(backbone: nn.Module) -> ConfigDict:
     defaults = inspect.signature(ResNet).parameters
     return ConfigDict(
         type='ResNet',
-        depth=getattr(backbone, 'depth', DEFAULT_REFERENCE_DEPTH),
+        depth=reference_depth(backbone),
         **{k: getattr(backbone, k, defaults[k].default)
            for k in TRUNK_KEYS})
 

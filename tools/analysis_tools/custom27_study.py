@@ -34,9 +34,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config, ConfigDict, DictAction
 
 from mmdet_attn.utils import load_run_config
+from mmdet_attn.utils.model_zoo import backbone_name, reference_depth
 from mmdet_attn.utils.seed_study import (compare, mean_std, rarest_classes,
                                          read_val_metrics, run_summary)
 
@@ -186,30 +187,18 @@ def finished_runs(study: 'Study', configs: List[str], seeds: List[int],
     return results
 
 
-def baselines(configs: List[str]) -> Dict[str, Optional[str]]:
+def baselines(backbones: Dict[str, ConfigDict]) -> Dict[str, Optional[str]]:
     """Each config's plain-ResNet baseline in the study (None for itself or
-    when the study has no plain ResNet of that depth)."""
-    backbones = {c: Config.fromfile(c).model.backbone for c in configs}
+    when the study has no plain ResNet of that depth), from the configs'
+    ``model.backbone``."""
     plain = {
         b.depth: c
         for c, b in backbones.items() if b.type == 'ResNet'
     }
     return {
-        c: None if b.type == 'ResNet' else plain.get(b.get('depth', 50))
+        c: None if b.type == 'ResNet' else plain.get(reference_depth(b))
         for c, b in backbones.items()
     }
-
-
-def backbone_label(config: str) -> str:
-    backbone = Config.fromfile(config).model.backbone
-    label = backbone.type
-    for key in ('depth', 'arch'):
-        if key in backbone:
-            label += f'-{backbone[key]}'
-    attention = backbone.get('attention')
-    if attention:
-        label += f' + {attention["type"]}'
-    return label
 
 
 def markdown(args: argparse.Namespace, results: List[dict],
@@ -224,7 +213,8 @@ def markdown(args: argparse.Namespace, results: List[dict],
                 {k: mean_std([r[k] for r in runs])
                  for k in METRICS},
                 minutes=mean_std([r['minutes'] for r in runs])['mean'])
-    base_of = baselines(args.configs)
+    backbones = {c: Config.fromfile(c).model.backbone for c in args.configs}
+    base_of = baselines(backbones)
     launch = ('' if wall is None else
               f', wall time of this launch {wall / 60:.0f} min')
     lines = [
@@ -245,8 +235,8 @@ def markdown(args: argparse.Namespace, results: List[dict],
         return f'{s["mean"]:.3f} ± {s["std"]:.3f}'
 
     for config, s in stats.items():
-        head = f'| {Path(config).stem} | {backbone_label(config)} | ' \
-            f'{s["seeds"]} |'
+        head = (f'| {Path(config).stem} | '
+                f'{backbone_name(backbones[config])} | {s["seeds"]} |')
         if not s['seeds']:
             lines.append(head + ' pending |' + ' - |' * 6)
             continue

@@ -191,7 +191,8 @@ def write_attention_report(model: nn.Module,
     See the module docstring for the files written. A model without
     attention layers of this package gets the Grad-CAM only; a model that
     returns no box at all (even with the score threshold at 0) gets the
-    attention maps only. Both cases are logged and listed in ``notes``.
+    attention maps only. Both cases, and a Grad-CAM that is zero
+    everywhere, are logged and listed in ``notes``.
 
     Args:
         model (nn.Module): A two-stage detector built by
@@ -236,6 +237,13 @@ def write_attention_report(model: nn.Module,
             class_name=_class_name(model, detection.label),
             score=detection.score)
         cam = grad_cam(model, inputs, detection, target_layer)
+        if not cam.cam.any():
+            notes.append(
+                f'the Grad-CAM of {top_box["class_name"]!r} at '
+                f'{target_layer!r} is zero everywhere: no location of that '
+                'layer has positive evidence for the box (common for a '
+                'briefly trained model); an earlier layer (--cam-layer, e.g. '
+                'backbone.layer3) may show some')
         record, values = _draw_grad_cam(cam, top_box['class_name'], rgb, meta,
                                         out_dir)
         records.append(record)

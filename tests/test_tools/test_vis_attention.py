@@ -67,6 +67,7 @@ def vis_runs(tiny_custom27, val_image, tmp_path_factory):
             str(config), '--work-dir',
             str(root / name), '--cfg-options', *data_options(tiny_custom27),
             'train_cfg.max_epochs=1', 'train_cfg.val_begin=2',
+            'randomness.seed=0',
             'train_dataloader.dataset.indices=4'
         ], ONE_THREAD)
         for name, config in CONFIGS.items()
@@ -98,7 +99,7 @@ def test_maps_of_a_briefly_trained_detector(vis_runs, name):
     summary = json.loads((out_dir / 'maps.json').read_text())
     arrays = dict(np.load(out_dir / 'maps.npz'))
     assert summary['image_shape'] == [128, 128]
-    assert summary['detection'] is not None and summary['notes'] == []
+    assert summary['detection'] is not None
     expected = EXPECTED[name]
     assert sorted(summary['attention_layers']) == sorted(
         {layer
@@ -117,7 +118,14 @@ def test_maps_of_a_briefly_trained_detector(vis_runs, name):
         else:
             assert values.shape == (128, 128)
     cam = found['gradcam', 'gradcam']
-    assert cam['max'] > 0 and cam['layer'] == 'backbone'
+    assert cam['layer'] == 'backbone'
+    # After one iteration the top box may have no positive evidence at the
+    # deepest layer; the tool then says so instead of drawing a blank.
+    if cam['max'] == 0:
+        note, = summary['notes']
+        assert 'is zero everywhere' in note and note in log
+    else:
+        assert cam['max'] > 0 and summary['notes'] == []
     assert cam['class_name'] in log
 
 

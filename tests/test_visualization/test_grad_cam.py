@@ -163,6 +163,26 @@ def test_report_without_any_box(attn_r18, image, tmp_path, monkeypatch):
     assert not (tmp_path / 'gradcam.png').exists()
 
 
+def test_report_notes_a_grad_cam_without_positive_evidence(
+        attn_r18, image, tmp_path, monkeypatch):
+    """A Grad-CAM that ReLU zeroes everywhere is drawn and explained."""
+    from mmdet_attn.visualization import report
+
+    def zero_cam(*args, **kwargs):
+        cam = grad_cam(*args, **kwargs)
+        cam.cam = torch.zeros_like(cam.cam)
+        return cam
+
+    monkeypatch.setattr(report, 'grad_cam', zero_cam)
+    summary = write_attention_report(attn_r18, image, str(tmp_path))
+    cam = {m['kind']: m for m in summary['maps']}['gradcam']
+    assert (cam['min'], cam['max']) == (0, 0)
+    assert (tmp_path / 'gradcam.png').exists()
+    note, = summary['notes']
+    assert "at 'backbone' is zero everywhere" in note
+    assert '--cam-layer' in note
+
+
 def test_detection_box_is_used_as_given(attn_r18, prepared):
     """The RoI is the box itself: a different box, a different logit."""
     inputs, _, detection = prepared

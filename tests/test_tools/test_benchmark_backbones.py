@@ -1,5 +1,6 @@
 """tools/analysis_tools/benchmark_backbones.py on a few configs at a tiny
 shape, its argument errors, and the peak-memory helper it uses."""
+import argparse
 import importlib.util
 import time
 from typing import Dict, List
@@ -97,16 +98,63 @@ def test_peak_memory_sees_freed_allocation():
     assert 48 < peak_memory_mib(allocate, torch.device('cpu')) < 256
 
 
-def test_reference_fills_resnet_defaults():
-    """A backbone without ResNet's trunk attributes (nor a depth) gets the
-    same reference as the default ResNet-50, so both share one row."""
+def _load_tool():
+    """The tool as a module, to call its functions here."""
     path = REPO_ROOT / 'tools' / TOOL
     spec = importlib.util.spec_from_file_location('benchmark_backbones', path)
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
+    return tool
+
+
+def test_reference_fills_resnet_defaults():
+    """A backbone without ResNet's trunk attributes (nor a depth) gets the
+    same reference as the default ResNet-50, so both share one row."""
+    tool = _load_tool()
     assert tool.reference_cfg(nn.Module()) == tool.reference_cfg(
         ResNet(depth=50))
 
+
+
+class _Recorded(nn.Module):
+    """A one-conv backbone that logs each forward with its mode."""
+
+    def __init__(self, name: str, calls: List[str]) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.name, self.calls = name, calls
+
+    def forward(self, x):
+        mode = 'train' if self.training else 'eval'
+        self.calls.append(f'{self.name} {mode}')
+        return (self.conv(x), )
+
+
+def test_backbone_and_reference_are_timed_in_turn(monkeypatch):
+    """Each repeat runs the reference, then the backbone, in the mode of the
+    column, and the medians come back as (reference, backbone)."""
+    tool = _load_tool()
+    calls: List[str] = []
+    timings = iter([[1.0, 2.0], [3.0, 5.0]])
+    timed_runs = []
+
+    def median_times(fns, repeats, warmup, device):
+        timed_runs.append((len(fns), repeats, warmup))
+        for _ in range(warmup + repeats):
+            for fn in fns:
+                fn()
+        return next(timings)
+
+    monkeypatch.setattr(tool, 'median_times', median_times)
+    args = argparse.Namespace(batch=1, size=[8, 8], repeats=2, warmup=1)
+    times = tool.time_pair(
+        _Recorded('ref', calls), _Recorded('backbone', calls), args,
+        torch.device('cpu'))
+    assert timed_runs == [(2, 2, 1)] * 2
+    assert calls == ['ref eval', 'backbone eval'] * 3 + [
+        'ref train', 'backbone train'
+    ] * 3
+    assert times == dict(fwd=(1.0, 2.0), fwd_bwd=(3.0, 5.0))
 
 
 def test_peak_memory_does_not_drift_between_backbones():

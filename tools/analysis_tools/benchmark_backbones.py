@@ -29,8 +29,14 @@ without a depth (ResidualAttentionNet, CSPMirrorNet), which are
 ResNet-50-sized: Attention-56 and -92 share ResNet-50's stem, bottleneck
 units (expansion 4) and stage output channels (256-2048), and CSPMirrorNet53
 has about ResNet-50's parameters (24.5 M against 23.5 M). Reference rows are
-in the table (ratio 1.00). Configs whose backbones are identical are
-measured once; every config gets its row.
+in the table (ratio 1.00). Each backbone is timed interleaved with its
+own instance of its reference (reference, backbone, reference, ... in
+each repeat), so that a drift in machine load hits both and leaves the
+time ratio alone; a reference row gives the median of the reference's
+times over the backbones it was paired with. Configs whose backbones are
+identical are measured once; every config gets its row. A config whose
+backbone is the reference itself (``faster_rcnn_r50.py``) therefore shows
+the run's noise in its ratios.
 
 It writes ``benchmark.md`` (a line with the set-up, then the Markdown table,
 also printed) and ``benchmark.png`` (forward+backward ratio and parameters,
@@ -50,10 +56,11 @@ import argparse
 import inspect
 import os
 import platform
+import statistics
 from collections import defaultdict
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Callable, Dict, List, NamedTuple, Sequence
+from typing import Callable, Dict, List, NamedTuple, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -177,68 +184,102 @@ def reference_names(cfgs: Dict[str, ConfigDict]) -> Dict[str, str]:
     return names
 
 
-def measure(model: nn.Module, args: argparse.Namespace,
-            device: torch.device) -> Dict[str, float]:
-    """Measure one backbone.
-
-    Args:
-        model (nn.Module): The backbone; moved to ``device`` (and, on CUDA,
-            left in channels_last).
-        args (argparse.Namespace): The command-line options.
-        device (torch.device): Where to run.
-
-    Returns:
-        dict[str, float]: ``params``, ``flops``, the medians ``fwd`` and
-        ``fwd_bwd`` in ms and, on CUDA, ``amp`` and ``channels_last``
-        (forward+backward medians in ms); :func:`measure_memory` adds
-        ``memory``.
-    """
+def measure_size(model: nn.Module, args: argparse.Namespace,
+                 device: torch.device) -> Dict[str, float]:
+    """``params`` and ``flops`` (at ``--flops-size``, eval mode) of a
+    backbone, moved to ``device``."""
     model = model.to(device)
-    result = dict(params=sum(p.numel() for p in model.parameters()))
     model.eval()
-    result['flops'] = get_model_complexity_info(
-        model,
-        input_shape=(3, *args.flops_size),
-        show_table=False,
-        show_arch=False)['flops']
-    x = torch.rand(args.batch, 3, *args.size, device=device)
+    return dict(
+        params=sum(p.numel() for p in model.parameters()),
+        flops=get_model_complexity_info(
+            model,
+            input_shape=(3, *args.flops_size),
+            show_table=False,
+            show_arch=False)['flops'])
 
-    def forward() -> None:
+
+def forward(model: nn.Module, inputs: torch.Tensor) -> Callable[[], None]:
+    """One forward pass without gradients, as a callable to time."""
+
+    def run() -> None:
         with torch.no_grad():
-            model(x)
+            model(inputs)
 
-    def forward_backward(inputs: torch.Tensor, amp: bool = False) -> None:
+    return run
+
+
+def train_step(model: nn.Module,
+               inputs: torch.Tensor,
+               amp: bool = False) -> Callable[[], None]:
+    """One forward+backward (backward of the sum of the outputs, float16
+    autocast when ``amp``), gradients freed after it, as a callable."""
+
+    def run() -> None:
         with (torch.autocast('cuda', dtype=torch.float16)
               if amp else nullcontext()):
             outs = model(inputs)
         sum(out.float().sum() for out in outs).backward()
+        model.zero_grad(set_to_none=True)
 
-    def train_step(inputs: torch.Tensor,
-                   amp: bool = False) -> Callable[[], None]:
+    return run
 
-        def step() -> None:
-            forward_backward(inputs, amp)
-            model.zero_grad(set_to_none=True)
 
-        return step
+def time_pair(reference: nn.Module, backbone: nn.Module,
+              args: argparse.Namespace,
+              device: torch.device) -> Dict[str, Tuple[float, float]]:
+    """Time a backbone interleaved with its reference.
 
-    def median(fn: Callable[[], None]) -> float:
-        return median_times([fn], args.repeats, args.warmup, device)[0]
+    Each repeat runs the reference once, then the backbone once (see
+    :func:`mmdet_attn.utils.benchmark.median_times`), so the two medians
+    see the same machine load and their ratio does not drift with it.
 
-    result['fwd'] = median(forward)
-    model.train()
-    result['fwd_bwd'] = median(train_step(x))
+    Args:
+        reference (nn.Module): The plain ResNet, on ``device``.
+        backbone (nn.Module): The backbone, on ``device``.
+        args (argparse.Namespace): The command-line options.
+        device (torch.device): Where to run.
+
+    Returns:
+        dict[str, tuple[float, float]]: ``(reference ms, backbone ms)``
+        medians for ``fwd`` (eval mode) and ``fwd_bwd`` (train mode) and,
+        on CUDA, ``amp`` and ``channels_last`` (forward+backward).
+    """
+    models = (reference, backbone)
+    x = torch.rand(args.batch, 3, *args.size, device=device)
+
+    def medians(steps: List[Callable[[], None]]) -> Tuple[float, float]:
+        ref_ms, ms = median_times(steps, args.repeats, args.warmup, device)
+        return ref_ms, ms
+
+    for model in models:
+        model.eval()
+    result = dict(fwd=medians([forward(m, x) for m in models]))
+    for model in models:
+        model.train()  # MMDetection backbones' train() returns None
+    result['fwd_bwd'] = medians([train_step(m, x) for m in models])
     if device.type == 'cuda':
-        result['amp'] = median(train_step(x, amp=True))
-        model.to(memory_format=torch.channels_last)
-        result['channels_last'] = median(
-            train_step(x.to(memory_format=torch.channels_last)))
+        result['amp'] = medians([train_step(m, x, amp=True) for m in models])
+        for model in models:
+            model.to(memory_format=torch.channels_last)
+        result['channels_last'] = medians([
+            train_step(m, x.to(memory_format=torch.channels_last))
+            for m in models
+        ])
+        for model in models:
+            model.to(memory_format=torch.contiguous_format)
     return result
 
 
 def format_table(rows: Sequence[Row], measured: Dict[str, Dict[str, float]],
+                 timed: Dict[str, Dict[str, Tuple[float, float]]],
                  names: Dict[str, str], cuda: bool) -> List[str]:
-    """The Markdown table, one line per row."""
+    """The Markdown table, one line per row.
+
+    ``measured`` holds each model's ``params``, ``flops`` and ``memory``;
+    ``timed`` each row key's ``(reference ms, ms)`` per time column (see
+    :func:`time_pair`).
+    """
     columns = [('fwd', 'Fwd'), ('fwd_bwd', 'Fwd+bwd'), ('memory', 'Peak')]
     columns += list(CUDA_SETTINGS) * cuda
     head = ['Config', 'Backbone', 'Reference', 'Params (M)', 'FLOPs (G)']
@@ -252,21 +293,25 @@ def format_table(rows: Sequence[Row], measured: Dict[str, Dict[str, float]],
         '|---|---|---|' + '---:|' * (len(head) - 3)
     ]
     for row in rows:
-        m, ref = measured[row.key], measured[row.reference]
+        m = measured[row.key]
         cells = [
             row.config, row.backbone, names[row.reference],
             f'{m["params"] / 1e6:.2f}', f'{m["flops"] / 1e9:.1f}'
         ]
         for key, _ in columns:
-            cells += [
-                f'{m[key]:.0f}' if key == 'memory' else f'{m[key]:.1f}',
-                f'{m[key] / ref[key]:.2f}' if ref[key] > 0 else '-'
-            ]
+            if key == 'memory':
+                value, ref = m[key], measured[row.reference][key]
+                cells.append(f'{value:.0f}')
+            else:
+                ref, value = timed[row.key][key]
+                cells.append(f'{value:.1f}')
+            cells.append(f'{value / ref:.2f}' if ref > 0 else '-')
         lines.append('| ' + ' | '.join(cells) + ' |')
     return lines
 
 
 def plot(rows: Sequence[Row], measured: Dict[str, Dict[str, float]],
+         timed: Dict[str, Dict[str, Tuple[float, float]]],
          names: Dict[str, str], path: Path) -> None:
     """Forward+backward ratio to the reference and parameters, one bar per
     measured backbone (labelled by its configs and its reference), saved as
@@ -280,9 +325,7 @@ def plot(rows: Sequence[Row], measured: Dict[str, Dict[str, float]],
     for key in keys:
         if refs[key] != key:
             labels[key][-1] += f' (vs {names[refs[key]]})'
-    ratios = [
-        measured[k]['fwd_bwd'] / measured[refs[k]]['fwd_bwd'] for k in keys
-    ]
+    ratios = [timed[k]['fwd_bwd'][1] / timed[k]['fwd_bwd'][0] for k in keys]
     params = [measured[k]['params'] / 1e6 for k in keys]
     colors = ['tab:gray' if refs[k] == k else 'tab:blue' for k in keys]
     lines = sum(len(labels[k]) for k in keys)
@@ -338,21 +381,39 @@ def main() -> None:
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     measured: Dict[str, Dict[str, float]] = {}
+    timed: Dict[str, Dict[str, Tuple[float, float]]] = {}
     built: Dict[str, ConfigDict] = {}
     ref_cfgs: Dict[str, ConfigDict] = {}
+    references: Dict[str, nn.Module] = {}
     rows: List[Row] = []
     for config in args.configs:
         backbone_cfg = load_backbone_cfg(config)
         backbone = MODELS.build(backbone_cfg)
         ref_cfg = reference_cfg(backbone)
         ref_key, key = repr(ref_cfg), repr(backbone_cfg)
-        if ref_key not in measured:
+        if ref_key not in references:
             ref_cfgs[ref_key] = built[ref_key] = ref_cfg
-            measured[ref_key] = measure(MODELS.build(ref_cfg), args, device)
-        if key not in measured:
+            references[ref_key] = MODELS.build(ref_cfg)
+            measured[ref_key] = measure_size(references[ref_key], args,
+                                             device)
+        if key not in timed:
             built[key] = backbone_cfg
-            measured[key] = measure(backbone, args, device)
+            measured[key] = measure_size(backbone, args, device)
+            timed[key] = time_pair(references[ref_key], backbone, args,
+                                   device)
         rows.append(Row(config, backbone_name(backbone_cfg), ref_key, key))
+    references.clear()
+    # A reference row's times: the medians of the reference's own times
+    # over the pairs it was timed in (its ratio is 1 by definition).
+    for ref_key in ref_cfgs:
+        pairs = [
+            timed[key] for key in dict.fromkeys(
+                row.key for row in rows if row.reference == ref_key)
+        ]
+        timed[ref_key] = {
+            column: (statistics.median(p[column][0] for p in pairs), ) * 2
+            for column in pairs[0]
+        }
     # Memory after all the timings: the allocator setting that makes CPU
     # resident memory follow the tensors alive costs a page fault per large
     # allocation, which would slow the timed runs (2x here).
@@ -382,10 +443,10 @@ def main() -> None:
         f'median of {args.repeats} after {args.warmup} warm-up; peak memory '
         f'of one forward+backward ({memory_method}); "/ ref": ratio to the '
         'Reference row, a plain ResNet measured in this run')
-    table = format_table(ref_rows + rows, measured, names, cuda)
+    table = format_table(ref_rows + rows, measured, timed, names, cuda)
     (out_dir / 'benchmark.md').write_text('\n'.join([header, '', *table]) +
                                           '\n')
-    plot(ref_rows + rows, measured, names, out_dir / 'benchmark.png')
+    plot(ref_rows + rows, measured, timed, names, out_dir / 'benchmark.png')
     print('\n'.join([header, '', *table]))
     print(f'\nWritten: {out_dir / "benchmark.md"}, '
           f'{out_dir / "benchmark.png"}')

@@ -52,6 +52,10 @@ def test_study_trains_every_seed_tabulates_and_resumes(
         '| faster_rcnn_attn_r18_custom27 | GatedECAResNet-18 |')
     assert '| faster_rcnn_r18_custom27 |' in rows[1]
     assert any(v in rows[1] for v in ('better', 'worse', 'within spread'))
+    # min/run is the median of the recorded run times (here of 2 runs).
+    for row, config in zip(rows, CONFIGS):
+        minutes = sorted(runs[config, s]['minutes'] for s in (3, 4))
+        assert row.endswith(f'| {sum(minutes) / 2:.1f} |')
 
     # A second launch finds every run done and trains nothing.
     logs = sorted(tmp_path.glob('*/seed*/study_train.log'))

@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import threading
@@ -212,7 +213,7 @@ def markdown(args: argparse.Namespace, results: List[dict],
             stats[config].update(
                 {k: mean_std([r[k] for r in runs])
                  for k in METRICS},
-                minutes=mean_std([r['minutes'] for r in runs])['mean'])
+                minutes=statistics.median(r['minutes'] for r in runs))
     backbones = {c: Config.fromfile(c).model.backbone for c in args.configs}
     base_of = baselines(backbones)
     launch = ('' if wall is None else
@@ -227,7 +228,7 @@ def markdown(args: argparse.Namespace, results: List[dict],
         f'{len(rare)} rarest training classes: {", ".join(rare)}.',
         '',
         '| Config | Backbone | Seeds | bbox mAP | AP50 | mAP, rarest '
-        f'{len(rare)} | Baseline | Δ mAP | vs baseline | min/run |',
+        f'{len(rare)} | Baseline | Δ mAP | vs baseline | min/run (median) |',
         '|---|---|---:|---:|---:|---:|---|---:|---|---:|',
     ]
 

@@ -442,7 +442,9 @@ def main() -> None:
         f'memory at {args.batch}x3x{args.size[0]}x{args.size[1]}, times '
         f'median of {args.repeats} after {args.warmup} warm-up; peak memory '
         f'of one forward+backward ({memory_method}); "/ ref": ratio to the '
-        'Reference row, a plain ResNet measured in this run')
+        'plain ResNet named in Reference, measured in this run: times to '
+        'its instance timed in turn with the backbone (its row gives the '
+        'median over those pairings), memory to its row')
     table = format_table(ref_rows + rows, measured, timed, names, cuda)
     (out_dir / 'benchmark.md').write_text('\n'.join([header, '', *table]) +
                                           '\n')

@@ -159,9 +159,11 @@ def test_backbone_and_reference_are_timed_in_turn(monkeypatch):
 
 def test_peak_memory_does_not_drift_between_backbones():
     """With glibc's default mmap threshold the same ResNet-18 read 131 MiB
-    before a ResNet-50 and 150 MiB after it; with the threshold fixed the
-    readings repeat (91, 92 MiB). The input is large enough for a step to
-    last many 1 ms samples."""
+    before a ResNet-50 and 150 MiB after it (+12 to +17 % over repeats);
+    with the threshold fixed the readings repeat (91, 92 MiB). The input is
+    large enough for a step to last many 1 ms samples; each reading is the
+    largest of three, as a sampler can miss a short peak (CI once read
+    147 then 139 MiB, a drop, not the drift guarded against here)."""
     assert map_large_allocations()
     x = torch.rand(2, 3, 256, 256)
 
@@ -170,8 +172,9 @@ def test_peak_memory_does_not_drift_between_backbones():
         step = lambda: sum(o.sum() for o in model(x)).backward()  # noqa
         step()
         model.zero_grad(set_to_none=True)
-        return peak_memory_mib(step, torch.device('cpu'))
+        return max(
+            peak_memory_mib(step, torch.device('cpu')) for _ in range(3))
 
     first = peak(18)
     peak(50)
-    assert abs(peak(18) - first) < 0.05 * first
+    assert peak(18) < 1.05 * first

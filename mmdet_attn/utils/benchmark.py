@@ -2,6 +2,7 @@
 ``tools/analysis_tools/``."""
 import ctypes
 import gc
+import platform
 import statistics
 import sys
 import threading
@@ -10,6 +11,32 @@ from typing import Callable, List, Optional, Sequence
 
 import psutil
 import torch
+
+
+def cpu_name(cpuinfo: str = '/proc/cpuinfo') -> str:
+    """The CPU's model name, for the headers of measured tables.
+
+    CPU figures depend on the processor (its vector units decide which
+    kernels oneDNN runs and what scratch memory they take), and
+    ``platform.processor()`` is empty on Linux, so the model name is read
+    from ``cpuinfo``; elsewhere it falls back to ``platform``.
+
+    Args:
+        cpuinfo (str): Linux's CPU description. Defaults to
+            ``'/proc/cpuinfo'``.
+
+    Returns:
+        str: E.g. ``'AMD EPYC'``, or ``'x86_64'`` when no name is found.
+    """
+    try:
+        with open(cpuinfo) as f:
+            for line in f:
+                key, _, value = line.partition(':')
+                if key.strip() == 'model name' and value.strip():
+                    return value.strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def median_times(fns: Sequence[Callable[[], None]], repeats: int,

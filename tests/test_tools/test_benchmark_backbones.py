@@ -2,6 +2,7 @@
 shape, its argument errors, and the peak-memory helper it uses."""
 import argparse
 import importlib.util
+import platform
 import time
 from typing import Dict, List
 
@@ -11,7 +12,8 @@ import torch
 import torch.nn as nn
 from mmdet.models.backbones import ResNet
 
-from mmdet_attn.utils.benchmark import map_large_allocations, peak_memory_mib
+from mmdet_attn.utils.benchmark import (cpu_name, map_large_allocations,
+                                        peak_memory_mib)
 from tool_runner import REPO_ROOT, run_python_tool
 
 TOOL = 'analysis_tools/benchmark_backbones.py'
@@ -42,7 +44,8 @@ def benchmark(tmp_path_factory):
 def test_table_has_configs_and_references(benchmark):
     out_dir, stdout = benchmark
     markdown = (out_dir / 'benchmark.md').read_text()
-    assert markdown.startswith(f'torch {torch.__version__}, device cpu')
+    assert markdown.startswith(f'torch {torch.__version__}, device cpu '
+                               f'({cpu_name()}, ')
     assert markdown.split('\n', 1)[1].strip() in stdout
     rows = {row['Config']: row for row in _table(markdown)}
     assert set(rows) == {
@@ -155,6 +158,18 @@ def test_backbone_and_reference_are_timed_in_turn(monkeypatch):
         'ref train', 'backbone train'
     ] * 3
     assert times == dict(fwd=(1.0, 2.0), fwd_bwd=(3.0, 5.0))
+
+
+def test_cpu_name_is_the_model_name_line(tmp_path):
+    cpuinfo = tmp_path / 'cpuinfo'
+    cpuinfo.write_text('processor\t: 0\nvendor_id\t: AuthenticAMD\n'
+                       'model name\t: AMD EPYC 9R14\nflags\t\t: avx2\n')
+    assert cpu_name(str(cpuinfo)) == 'AMD EPYC 9R14'
+    fallback = platform.processor() or platform.machine()
+    assert fallback
+    cpuinfo.write_text('processor\t: 0\nmodel name\t:\n')
+    assert cpu_name(str(cpuinfo)) == fallback
+    assert cpu_name(str(tmp_path / 'missing')) == fallback
 
 
 def test_peak_memory_does_not_drift_between_backbones():

@@ -25,14 +25,13 @@ Example:
 """
 import argparse
 import os
-import platform
 from typing import Dict, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 
 from mmdet_attn.models.layers import ATTENTION_TYPES, build_attention
-from mmdet_attn.utils.benchmark import median_times
+from mmdet_attn.utils.benchmark import cpu_name, median_times
 
 STAGES: Tuple[Tuple[int, int, int], ...] = ((256, 56, 56), (512, 28, 28),
                                             (1024, 14, 14), (2048, 7, 7))
@@ -118,8 +117,8 @@ def main() -> None:
     torch.manual_seed(0)
     gating = torch.randn(args.batch, *GATING_SHAPE, device=device)
     print(f'torch {torch.__version__}, device {device} '
-          f'({platform.processor() or platform.machine()}, '
-          f'{torch.get_num_threads()} threads), batch {args.batch}, '
+          f'({cpu_name()}, {torch.get_num_threads()} threads), '
+          f'batch {args.batch}, '
           f'amp {"bf16" if args.amp else "off"}, '
           f'median of {args.repeats} after {args.warmup} warm-up, '
           f'load average {os.getloadavg()[0]:.2f} at start\n')

@@ -55,7 +55,6 @@ Example:
 import argparse
 import inspect
 import os
-import platform
 import statistics
 from collections import defaultdict
 from contextlib import nullcontext
@@ -72,8 +71,8 @@ from mmengine.config import Config, ConfigDict
 from mmengine.registry import init_default_scope
 from mmengine.utils import import_modules_from_strings
 
-from mmdet_attn.utils.benchmark import (map_large_allocations, median_times,
-                                        peak_memory_mib)
+from mmdet_attn.utils.benchmark import (cpu_name, map_large_allocations,
+                                        median_times, peak_memory_mib)
 from mmdet_attn.utils.model_zoo import backbone_name, reference_depth
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -429,8 +428,7 @@ def main() -> None:
             ref_cfgs.items(), key=lambda kv: (kv[1].depth, names[kv[0]]))
     ]
     cuda = device.type == 'cuda'
-    hardware = (f'{platform.processor() or platform.machine()}, '
-                f'{torch.get_num_threads()} threads')
+    hardware = f'{cpu_name()}, {torch.get_num_threads()} threads'
     if cuda:
         hardware += f', {torch.cuda.get_device_name(device)}'
     memory_method = ('max_memory_allocated'

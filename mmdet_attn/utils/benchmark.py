@@ -86,7 +86,10 @@ def map_large_allocations(threshold: int = 128 * 1024) -> bool:
     threshold keeps the resident set following the tensors alive (measured
     here: the same ResNet-18 forward+backward read 131, 150 and 144 MiB on
     three turns between ResNet-50s with glibc's default, and 91, 92, 92 MiB
-    with the threshold fixed).
+    with the threshold fixed). Call it at start-up: chunks freed to the
+    heap before it still serve later requests, and a reading then depends
+    on the process's history again (the same check run in-process after
+    the test suite read 139 and 147 MiB).
 
     Args:
         threshold (int): ``M_MMAP_THRESHOLD`` in bytes.

@@ -89,20 +89,26 @@ def map_large_allocations(threshold: int = 128 * 1024) -> bool:
     with the threshold fixed). Call it at start-up: chunks freed to the
     heap before it still serve later requests, and a reading then depends
     on the process's history again (the same check run in-process after
-    the test suite read 139 and 147 MiB).
+    the test suite read 139 and 147 MiB). The heap's trim threshold is set
+    to twice ``threshold``, glibc's own rule when it moves them; with
+    ``threshold=32 MiB`` this is glibc's steady state after warm-up, fixed
+    (a ResNet-50 step: 1.90 s, against 2.06-2.12 s with the default and
+    3.65 s with 128 KiB).
 
     Args:
         threshold (int): ``M_MMAP_THRESHOLD`` in bytes.
             Defaults to 128 KiB (glibc's initial value).
 
     Returns:
-        bool: Whether the threshold was set (False without glibc).
+        bool: Whether the thresholds were set (False without glibc).
     """
     mallopt = getattr(ctypes.CDLL(None), 'mallopt', None)
     if not sys.platform.startswith('linux') or mallopt is None:
         return False
-    m_mmap_threshold = -3  # from glibc's malloc.h
-    return bool(mallopt(m_mmap_threshold, threshold))
+    m_trim_threshold, m_mmap_threshold = -1, -3  # from glibc's malloc.h
+    return bool(
+        mallopt(m_mmap_threshold, threshold)
+        and mallopt(m_trim_threshold, 2 * threshold))
 
 
 def release_freed_memory() -> None:

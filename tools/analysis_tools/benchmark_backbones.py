@@ -76,6 +76,8 @@ from mmdet_attn.utils.benchmark import (cpu_name, map_large_allocations,
 from mmdet_attn.utils.model_zoo import backbone_name, reference_depth
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# glibc's largest mmap threshold on 64-bit, where its default settles.
+LARGEST_HEAP_BLOCK = 32 * 2**20
 # Trunk settings a plain ResNet reference copies from a backbone.
 TRUNK_KEYS = ('norm_eval', 'frozen_stages', 'with_cp', 'norm_cfg', 'style')
 # Forward+backward columns added on CUDA: (key, column title).
@@ -379,48 +381,49 @@ def main() -> None:
     load = os.getloadavg()[0]
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    measured: Dict[str, Dict[str, float]] = {}
-    timed: Dict[str, Dict[str, Tuple[float, float]]] = {}
+    # Memory first, in a fresh process: CPU resident memory follows the
+    # tensors alive only when large blocks are mapped from the start (see
+    # map_large_allocations); after the timings it would depend on them.
+    if device.type == 'cpu':
+        map_large_allocations()
     built: Dict[str, ConfigDict] = {}
     ref_cfgs: Dict[str, ConfigDict] = {}
-    references: Dict[str, nn.Module] = {}
+    pairs: Dict[str, str] = {}  # backbone key -> its reference's key
     rows: List[Row] = []
     for config in args.configs:
         backbone_cfg = load_backbone_cfg(config)
-        backbone = MODELS.build(backbone_cfg)
-        ref_cfg = reference_cfg(backbone)
+        ref_cfg = reference_cfg(MODELS.build(backbone_cfg))
         ref_key, key = repr(ref_cfg), repr(backbone_cfg)
-        if ref_key not in references:
-            ref_cfgs[ref_key] = built[ref_key] = ref_cfg
-            references[ref_key] = MODELS.build(ref_cfg)
-            measured[ref_key] = measure_size(references[ref_key], args,
-                                             device)
-        if key not in timed:
-            built[key] = backbone_cfg
-            measured[key] = measure_size(backbone, args, device)
-            timed[key] = time_pair(references[ref_key], backbone, args,
-                                   device)
+        ref_cfgs[ref_key] = built[ref_key] = ref_cfg
+        built[key] = backbone_cfg
+        pairs[key] = ref_key
         rows.append(Row(config, backbone_name(backbone_cfg), ref_key, key))
+    measured = {
+        key: dict(memory=measure_memory(MODELS.build(cfg), args, device))
+        for key, cfg in built.items()
+    }
+    # The timings with large blocks kept on the heap, glibc's steady state
+    # (mapping each one costs a page fault per allocation: 2x slower here).
+    if device.type == 'cpu':
+        map_large_allocations(LARGEST_HEAP_BLOCK)
+    timed: Dict[str, Dict[str, Tuple[float, float]]] = {}
+    references = {key: MODELS.build(cfg) for key, cfg in ref_cfgs.items()}
+    for key, ref_key in pairs.items():
+        backbone = MODELS.build(built[key])
+        measured[key].update(measure_size(backbone, args, device))
+        timed[key] = time_pair(references[ref_key], backbone, args, device)
+    for ref_key in ref_cfgs.keys() - pairs.keys():
+        measured[ref_key].update(
+            measure_size(references[ref_key], args, device))
     references.clear()
     # A reference row's times: the medians of the reference's own times
     # over the pairs it was timed in (its ratio is 1 by definition).
     for ref_key in ref_cfgs:
-        pairs = [
-            timed[key] for key in dict.fromkeys(
-                row.key for row in rows if row.reference == ref_key)
-        ]
+        ref_pairs = [timed[key] for key in pairs if pairs[key] == ref_key]
         timed[ref_key] = {
-            column: (statistics.median(p[column][0] for p in pairs), ) * 2
-            for column in pairs[0]
+            column: (statistics.median(p[column][0] for p in ref_pairs), ) * 2
+            for column in ref_pairs[0]
         }
-    # Memory after all the timings: the allocator setting that makes CPU
-    # resident memory follow the tensors alive costs a page fault per large
-    # allocation, which would slow the timed runs (2x here).
-    if device.type == 'cpu':
-        map_large_allocations()
-    for key, cfg in built.items():
-        measured[key]['memory'] = measure_memory(
-            MODELS.build(cfg), args, device)
     names = reference_names(ref_cfgs)
     ref_rows = [
         Row(f'{names[k]} (reference)', backbone_name(cfg), k, k)

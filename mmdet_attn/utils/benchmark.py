@@ -91,9 +91,8 @@ def map_large_allocations(threshold: int = 128 * 1024) -> bool:
     on the process's history again (the same check run in-process after
     the test suite read 139 and 147 MiB). The heap's trim threshold is set
     to twice ``threshold``, glibc's own rule when it moves them; with
-    ``threshold=32 MiB`` this is glibc's steady state after warm-up, fixed
-    (a ResNet-50 step: 1.90 s, against 2.06-2.12 s with the default and
-    3.65 s with 128 KiB).
+    ``threshold=32 MiB`` this is glibc's steady state after warm-up, fixed,
+    for timings (mapping every large block costs a page fault each).
 
     Args:
         threshold (int): ``M_MMAP_THRESHOLD`` in bytes.

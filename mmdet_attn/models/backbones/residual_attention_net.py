@@ -171,7 +171,7 @@ class PreActBottleneck(BaseModule):
         return self.conv3(self.conv2(self.conv1(pre))) + identity
 
 
-class AttentionModule(BaseModule, AttentionMapMixin):
+class AttentionModule(AttentionMapMixin, BaseModule):
     """Attention module of the Residual Attention Network.
 
     ``forward(x) = post((1 + mask(y)) * trunk(y))`` with ``y = pre(x)``;
@@ -194,9 +194,13 @@ class AttentionModule(BaseModule, AttentionMapMixin):
         norm_cfg (dict): Norm layer config. Defaults to ``dict(type='BN')``.
         act_cfg (dict): Activation config. Defaults to
             ``dict(type='ReLU')``.
+        identity_init (bool): The mask is ``2 * sigmoid(s) - 1`` (in
+            (-1, 1)) and the mask head's last conv starts at zero, so that
+            ``(1 + M) * T = T`` at initialisation; the rest of the mask
+            branch gets gradient from the second step. Defaults to False
+            (the paper's mask, in (0, 1)).
         keep_attention_map (bool): Keep the last soft mask, detached, in
-            ``attention_map`` (``N x C x H x W``, in (0, 1)). Defaults to
-            False.
+            ``attention_map`` (``N x C x H x W``). Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to None.
 
@@ -217,13 +221,15 @@ class AttentionModule(BaseModule, AttentionMapMixin):
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='ReLU'),
+                 identity_init: bool = False,
                  keep_attention_map: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_skips < 0:
             raise ValueError(
                 f'AttentionModule needs num_skips >= 0, got {num_skips}')
-        self._init_attention_state(channels, keep_attention_map)
+        self._init_attention_state(channels, keep_attention_map,
+                                   identity_init)
         unit_kwargs = dict(
             conv_cfg=conv_cfg,
             norm_cfg=norm_cfg,
@@ -255,6 +261,12 @@ class AttentionModule(BaseModule, AttentionMapMixin):
             ConvModule(channels, channels, 1, **mask_conv),
             ConvModule(channels, channels, 1, **mask_conv), nn.Sigmoid())
         self.post_units = units(num_pre_post)
+        if identity_init:
+            self._init_identity()
+
+    def _init_identity(self) -> None:
+        """Zero the mask head's last conv: ``M = 2 * sigmoid(0) - 1 = 0``."""
+        nn.init.zeros_(self.mask_head[1].conv.weight)
 
     @staticmethod
     def _upsample(x: Tensor, like: Tensor) -> Tensor:
@@ -267,7 +279,8 @@ class AttentionModule(BaseModule, AttentionMapMixin):
         return self.trunk_units(x)
 
     def mask(self, x: Tensor) -> Tensor:
-        """Soft mask branch M(x), same shape as ``x``, values in (0, 1)."""
+        """Soft mask branch M(x), same shape as ``x``, values in (0, 1)
+        (in (-1, 1) with ``identity_init``)."""
         skips: List[Tensor] = []
         out = x
         for level, down in enumerate(self.down_units):
@@ -277,7 +290,10 @@ class AttentionModule(BaseModule, AttentionMapMixin):
         out = self.bottom_units(out)
         for skip, up in zip(reversed(skips), reversed(self.up_units)):
             out = up(self._upsample(out, skip) + skip)
-        return self._keep(self.mask_head(self._upsample(out, x)))
+        mask = self.mask_head(self._upsample(out, x))
+        if self.identity_init:
+            mask = 2 * mask - 1
+        return self._keep(mask)
 
     def attend(self, x: Tensor) -> Tensor:
         """Attention residual learning, ``(1 + M(x)) * T(x)``."""
@@ -317,6 +333,9 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
             (frozen statistics). Defaults to False.
         with_cp (bool): Checkpoint each residual unit and attention module
             while training (less memory, more time). Defaults to False.
+        mask_identity_init (bool): Attention modules start with a neutral
+            mask, ``(1 + M) * T = T`` (``identity_init`` of
+            :class:`AttentionModule`). Defaults to False.
         keep_attention_map (bool): Attention modules keep their last soft
             mask (see :class:`AttentionModule`). Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.
@@ -355,6 +374,7 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
                  act_cfg: ConfigType = dict(type='ReLU'),
                  norm_eval: bool = False,
                  with_cp: bool = False,
+                 mask_identity_init: bool = False,
                  keep_attention_map: bool = False,
                  init_cfg: OptMultiConfig = [
                      dict(type='Kaiming', layer='Conv2d'),
@@ -418,6 +438,7 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
                         channels,
                         self.mask_skips[i],
                         unit_cfg=unit_cfg,
+                        identity_init=mask_identity_init,
                         keep_attention_map=keep_attention_map,
                         **layer_cfg)
                     for _ in range(setting['num_modules'][i])

@@ -19,14 +19,42 @@ import warnings
 from typing import Optional
 
 import torch
+import torch.nn as nn
 from torch import Tensor
+
+
+def init_identity_mlp(first: nn.Module, last: nn.Module) -> None:
+    """Initialise ``last(relu(first(z)))`` to output zero for every ``z``.
+
+    ``first``'s weight is zeroed and its bias set to one, so every hidden
+    unit is one whatever the input; ``last``'s bias cancels the sum of its
+    weights over them. Every parameter still gets gradient at the first step
+    (zeroing ``last`` instead would cut the gradient to ``first``). Both
+    layers need a bias; they are ``nn.Linear`` or 1x1 ``nn.Conv2d``.
+
+    Args:
+        first (nn.Module): The first projection.
+        last (nn.Module): The last projection.
+
+    Example:
+        >>> import torch
+        >>> first, last = nn.Linear(8, 2), nn.Linear(2, 8)
+        >>> init_identity_mlp(first, last)
+        >>> bool(last(first(torch.rand(3, 8)).relu()).abs().max() < 1e-6)
+        True
+    """
+    nn.init.zeros_(first.weight)
+    nn.init.ones_(first.bias)
+    with torch.no_grad():
+        last.bias.copy_(-last.weight.flatten(1).sum(1))
 
 
 class AttentionMapMixin:
     """Input check and optional attention-map keeping for attention layers.
 
-    A class that mixes this in sets ``in_channels``, ``keep_attention_map``
-    and ``attention_map`` in its constructor (:meth:`_init_attention_state`).
+    A class that mixes this in sets ``in_channels``, ``keep_attention_map``,
+    ``identity_init`` and ``attention_map`` in its constructor
+    (:meth:`_init_attention_state`).
     While ``keep_attention_map`` is False (the default) nothing is stored, so
     the feature costs nothing; it is a plain attribute and can be switched on
     after construction, e.g. just before visualising one image.
@@ -34,27 +62,53 @@ class AttentionMapMixin:
     Attributes:
         in_channels (int): Channel count the layer is built for.
         keep_attention_map (bool): Whether forward keeps its last map.
+        identity_init (bool): Whether the layer gates with
+            ``2 * sigmoid`` and starts as the identity.
         attention_map (Tensor, optional): The last map, detached, or None.
     """
 
     in_channels: int
     keep_attention_map: bool
+    identity_init: bool = False
     attention_map: Optional[Tensor]
 
-    def _init_attention_state(self, in_channels: int,
-                              keep_attention_map: bool) -> None:
+    def _init_attention_state(self,
+                              in_channels: int,
+                              keep_attention_map: bool,
+                              identity_init: bool = False) -> None:
         """Set the attributes shared by all attention layers.
 
         Args:
             in_channels (int): Channel count the layer is built for.
             keep_attention_map (bool): Whether forward keeps its last map.
+            identity_init (bool): Whether the layer starts as the identity.
         """
         if in_channels < 1:
             raise ValueError(f'{type(self).__name__} needs in_channels >= 1, '
                              f'got {in_channels}')
         self.in_channels = in_channels
         self.keep_attention_map = keep_attention_map
+        self.identity_init = identity_init
         self.attention_map = None
+
+    def _gate(self, logits: Tensor) -> Tensor:
+        """``sigmoid(logits)``, or ``2 * sigmoid(logits)`` (1 at zero
+        logits) when the layer is built to start as the identity."""
+        gate = logits.sigmoid()
+        return 2 * gate if self.identity_init else gate
+
+    def _init_identity(self) -> None:
+        """Set the weights that make the layer the identity."""
+        raise NotImplementedError
+
+    def init_weights(self, *args, **kwargs) -> None:
+        """Initialise as the layer's base class does (arguments passed on),
+        then, with ``identity_init``, reset the weights that make the layer
+        the identity (so that a parent's initialisation does not undo
+        them)."""
+        super().init_weights(*args, **kwargs)
+        if self.identity_init:
+            self._init_identity()
 
     def _check_input(self,
                      x: Tensor,

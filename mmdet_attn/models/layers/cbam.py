@@ -47,7 +47,7 @@ from mmdet.utils import OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from .base import AttentionMapMixin
+from .base import AttentionMapMixin, init_identity_mlp
 
 
 @MODELS.register_module()
@@ -63,6 +63,12 @@ class CBAM(AttentionMapMixin, BaseModule):
         spatial_norm_cfg (dict, optional): Norm after the spatial conv, e.g.
             ``dict(type='BN')`` as in the authors' code. Defaults to None,
             the paper's Eq. 3.
+        identity_init (bool): Gate with ``2 * sigmoid`` and initialise
+            both gates to 1: the MLP's first layer with zero weight and
+            bias one, its last bias cancelling its weights, the spatial
+            conv at zero. The layer is then the identity at initialisation
+            (for a pretrained trunk) and every parameter gets gradient from
+            the first step. Defaults to False (the paper's gates).
         keep_attention_map (bool): Keep the last maps (detached): the
             spatial map ``M_s`` (``N x 1 x H x W``) in ``attention_map`` and
             the channel weights ``M_c`` (``N x C x 1 x 1``) in
@@ -77,10 +83,12 @@ class CBAM(AttentionMapMixin, BaseModule):
                  ratio: int = 16,
                  spatial_kernel_size: int = 7,
                  spatial_norm_cfg: OptConfigType = None,
+                 identity_init: bool = False,
                  keep_attention_map: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self._init_attention_state(in_channels, keep_attention_map)
+        self._init_attention_state(in_channels, keep_attention_map,
+                                   identity_init)
         if spatial_kernel_size < 1 or spatial_kernel_size % 2 == 0:
             raise ValueError('CBAM needs an odd positive spatial_kernel_size, '
                              f'got {spatial_kernel_size}')
@@ -96,6 +104,17 @@ class CBAM(AttentionMapMixin, BaseModule):
             norm_cfg=spatial_norm_cfg,
             act_cfg=None)
         self.channel_attention_map: Optional[Tensor] = None
+        if identity_init:
+            self._init_identity()
+
+    def _init_identity(self) -> None:
+        """Make both gates ``2 * sigmoid(0) = 1``; see ``identity_init``."""
+        init_identity_mlp(self.channel_mlp[0], self.channel_mlp[2])
+        nn.init.zeros_(self.spatial_conv.conv.weight)
+        if self.spatial_conv.conv.bias is not None:
+            nn.init.zeros_(self.spatial_conv.conv.bias)
+        if self.spatial_conv.with_norm:
+            nn.init.zeros_(self.spatial_conv.norm.bias)
 
     def forward(self, x: Tensor) -> Tensor:
         """Apply the channel gate, then the spatial gate.
@@ -111,12 +130,12 @@ class CBAM(AttentionMapMixin, BaseModule):
         # One MLP call on both pooled vectors: rows 0..N-1 avg, N..2N-1 max.
         pooled = torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))])
         logits = self.channel_mlp(pooled)
-        channel_w = (logits[:n] + logits[n:]).sigmoid()[:, :, None, None]
+        channel_w = self._gate(logits[:n] + logits[n:])[:, :, None, None]
         if self.keep_attention_map:
             self.channel_attention_map = channel_w.detach()
         x = x * channel_w
         pooled_c = torch.cat(
             [x.mean(dim=1, keepdim=True),
              x.amax(dim=1, keepdim=True)], dim=1)
-        spatial_w = self._keep(self.spatial_conv(pooled_c).sigmoid())
+        spatial_w = self._keep(self._gate(self.spatial_conv(pooled_c)))
         return x * spatial_w

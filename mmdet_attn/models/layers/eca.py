@@ -84,6 +84,10 @@ class ECA(AttentionMapMixin, BaseModule):
         b (float): ``b`` of the adaptive rule. Defaults to 1.
         dropout (float): Dropout probability on the conv output, before the
             sigmoid. Defaults to 0 (none).
+        identity_init (bool): Gate with ``2 * sigmoid`` and start the 1-D
+            conv at zero, so that the layer is the identity at
+            initialisation (for a pretrained trunk); the conv gets gradient
+            from the first step. Defaults to False (the paper's gate).
         keep_attention_map (bool): Keep the last ``N x C x 1 x 1`` weights
             ``w`` (detached) in ``attention_map``. Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.
@@ -97,10 +101,12 @@ class ECA(AttentionMapMixin, BaseModule):
                  gamma: float = 2,
                  b: float = 1,
                  dropout: float = 0.,
+                 identity_init: bool = False,
                  keep_attention_map: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self._init_attention_state(in_channels, keep_attention_map)
+        self._init_attention_state(in_channels, keep_attention_map,
+                                   identity_init)
         if kernel_size is None:
             kernel_size = eca_kernel_size(in_channels, gamma, b)
         if kernel_size < 1 or kernel_size % 2 == 0:
@@ -110,6 +116,12 @@ class ECA(AttentionMapMixin, BaseModule):
         self.conv = nn.Conv1d(
             1, 1, kernel_size, padding=(kernel_size - 1) // 2, bias=False)
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        if identity_init:
+            self._init_identity()
+
+    def _init_identity(self) -> None:
+        """Zero the 1-D conv: every gate is ``2 * sigmoid(0) = 1``."""
+        nn.init.zeros_(self.conv.weight)
 
     def forward(self, x: Tensor) -> Tensor:
         """Scale each channel of ``x`` by its ECA weight.
@@ -122,6 +134,6 @@ class ECA(AttentionMapMixin, BaseModule):
         """
         self._check_input(x)
         z = x.mean(dim=(2, 3)).unsqueeze(1)  # N x 1 x C
-        w = self.dropout(self.conv(z)).sigmoid()
+        w = self._gate(self.dropout(self.conv(z)))
         w = self._keep(w.transpose(1, 2).unsqueeze(-1))  # N x C x 1 x 1
         return x * w

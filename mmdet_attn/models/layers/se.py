@@ -36,7 +36,7 @@ from mmdet.registry import MODELS
 from mmdet.utils import MultiConfig, OptConfigType, OptMultiConfig
 from torch import Tensor
 
-from .base import AttentionMapMixin
+from .base import AttentionMapMixin, init_identity_mlp
 
 
 @MODELS.register_module()
@@ -51,12 +51,18 @@ class SE(AttentionMapMixin, SELayer):
             Defaults to None (``nn.Conv2d``).
         act_cfg (dict or Sequence[dict]): Activations after the first and
             second conv. Defaults to (ReLU, Sigmoid), the paper's.
+        identity_init (bool): Gate with ``2 * sigmoid`` and initialise the
+            two convs so that every gate is 1 (first conv weight zero with
+            bias one, second conv bias cancelling its weights): the layer
+            is the identity at initialisation (for a pretrained trunk) and
+            every parameter gets gradient from the first step. Needs the
+            default ``act_cfg``. Defaults to False.
         keep_attention_map (bool): Keep the last ``N x C x 1 x 1`` weights
             ``w`` (detached) in ``attention_map``. Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.
     """
 
-    _abbr_ = 'se'
+    _abbr_ = 'se_layer'
 
     def __init__(self,
                  in_channels: int,
@@ -64,6 +70,7 @@ class SE(AttentionMapMixin, SELayer):
                  conv_cfg: OptConfigType = None,
                  act_cfg: MultiConfig = (dict(type='ReLU'),
                                          dict(type='Sigmoid')),
+                 identity_init: bool = False,
                  keep_attention_map: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         if int(in_channels / ratio) < 1:
@@ -76,7 +83,18 @@ class SE(AttentionMapMixin, SELayer):
             conv_cfg=conv_cfg,
             act_cfg=act_cfg,
             init_cfg=init_cfg)
-        self._init_attention_state(in_channels, keep_attention_map)
+        self._init_attention_state(in_channels, keep_attention_map,
+                                   identity_init)
+        if identity_init:
+            if list(act_cfg) != [dict(type='ReLU'), dict(type='Sigmoid')]:
+                raise ValueError(
+                    'SE(identity_init=True) needs the default act_cfg '
+                    f'(ReLU, Sigmoid), got {act_cfg}')
+            self._init_identity()
+
+    def _init_identity(self) -> None:
+        """Make every gate ``2 * sigmoid(0) = 1``; see ``identity_init``."""
+        init_identity_mlp(self.conv1.conv, self.conv2.conv)
 
     def forward(self, x: Tensor) -> Tensor:
         """Scale each channel of ``x`` by its SE weight.
@@ -89,4 +107,6 @@ class SE(AttentionMapMixin, SELayer):
         """
         self._check_input(x)
         w = self.conv2(self.conv1(self.global_avgpool(x)))
+        if self.identity_init:
+            w = 2 * w
         return x * self._keep(w)

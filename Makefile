@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 TORCH_SPEC ?= torch==2.13.0
 STAMP := $(VENV)/.installed
 
-.PHONY: install data demo test benchmark study vis clean
+.PHONY: install data crops demo test benchmark study vis clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ DEMO_CONFIG ?= configs/faster_rcnn_r18_custom27.py
 DEMO_WORK_DIR ?= work_dirs/$(basename $(notdir $(DEMO_CONFIG)))
 data: install
 	$(PY) tools/misc/generate_custom27.py --out-dir data/custom27
+
+# The synthetic set's objects as an ImageNet-layout classification set, to
+# pretrain a backbone on CPU (README, "From ImageNet to COCO").
+crops: data
+	$(PY) tools/dataset_converters/coco_crops.py data/custom27 data/custom27_crops
 
 demo: data
 	$(PY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_WORK_DIR)

@@ -1,2 +1,3 @@
-"""Backbones and attention layers, registered in MMDetection's ``MODELS``."""
-from . import backbones, layers  # noqa: F401
+"""Backbones, attention layers and the pretraining classifier, registered in
+MMDetection's ``MODELS``."""
+from . import backbones, classifiers, layers  # noqa: F401

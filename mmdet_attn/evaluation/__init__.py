@@ -1,0 +1,4 @@
+"""Metrics of mmdet-attn, registered in MMDetection's ``METRICS``."""
+from .top_k_accuracy import TopKAccuracy
+
+__all__ = ['TopKAccuracy']

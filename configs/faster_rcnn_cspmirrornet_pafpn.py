@@ -1,5 +1,5 @@
-# Faster R-CNN, CSPMirrorNet53 (seed 003, Mish) + MMDetection's PAFPN, COCO,
-# 1x schedule, from scratch.
+# Faster R-CNN, CSPMirrorNet53 (the CSPMirrorNet repository's backbone) +
+# MMDetection's PAFPN, COCO, 1x schedule, from its ImageNet pretraining.
 _base_ = './faster_rcnn_cspmirrornet_fpn.py'
 
 model = dict(

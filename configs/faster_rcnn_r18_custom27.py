@@ -1,5 +1,6 @@
 # Baseline on the 27-class dataset: Faster R-CNN, plain ResNet-18 + FPN,
-# from scratch, with a CPU-sized RoI side (fewer proposals and sampled RoIs,
+# from scratch (offline: no ImageNet weights, nothing frozen, BN trained),
+# with a CPU-sized RoI side (fewer proposals and sampled RoIs,
 # a narrower FPN and box head: on CPU the RoIAlign and box head dominate a
 # step) and anchors sized for objects of 8-64 px.
 _base_ = [
@@ -10,6 +11,7 @@ _base_ = [
 
 fpn_channels = 128
 model = dict(
+    backbone=dict(frozen_stages=-1, norm_eval=False, init_cfg=None),
     neck=dict(out_channels=fpn_channels),
     rpn_head=dict(
         in_channels=fpn_channels,

@@ -7,9 +7,11 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
+from mmdet_attn.utils import pretrained_checkpoints
 from tool_runner import CONFIG_DIR
 
 CONFIGS = sorted(p for p in CONFIG_DIR.glob('*.py'))
+COCO_CONFIGS = [p for p in CONFIGS if not p.stem.endswith('_custom27')]
 
 
 def test_import_registers_package_modules():
@@ -29,6 +31,7 @@ def test_config_builds_detector(config: Path):
     assert cfg.custom_imports.imports == ['mmdet_attn']
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     from mmdet.registry import MODELS
+    cfg.model.backbone.init_cfg = None  # no download: see the test below
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.eval()
@@ -43,6 +46,32 @@ def test_config_builds_detector(config: Path):
         feats = model.extract_feat(torch.rand(1, 3, 128, 160))
     strides = [128 // f.shape[2] for f in feats]
     assert strides == [4, 8, 16, 32, 64]
+
+
+@pytest.mark.parametrize('config', COCO_CONFIGS, ids=lambda p: p.stem)
+def test_coco_config_names_its_weights_source(config: Path):
+    """Each COCO config starts from ImageNet weights: a public https
+    checkpoint, or the last epoch of its backbone's pretraining config;
+    each _scratch config from nothing."""
+    cfg = Config.fromfile(str(config))
+    if config.stem.endswith('_scratch'):
+        assert not pretrained_checkpoints(cfg.model)
+        assert cfg.model.backbone.norm_cfg.type == 'GN'
+        return
+    init_cfg = cfg.model.backbone.init_cfg
+    assert init_cfg.type == 'Pretrained'
+    assert cfg.model.backbone.frozen_stages == 1
+    assert cfg.model.backbone.norm_eval is True
+    checkpoint = init_cfg.checkpoint
+    if checkpoint.startswith('https://'):
+        assert checkpoint.endswith('.pth')
+        return
+    work_dirs, name, epoch = checkpoint.split('/')
+    pretrain = Config.fromfile(str(CONFIG_DIR / 'pretrain' / f'{name}.py'))
+    assert work_dirs == 'work_dirs' and init_cfg.prefix == 'backbone.'
+    assert epoch == f'epoch_{pretrain.train_cfg.max_epochs}.pth'
+    for key in ('type', 'arch'):
+        assert pretrain.model.backbone.get(key) == cfg.model.backbone.get(key)
 
 
 def test_imagenet_checkpoint_is_one_cfg_option_away(tmp_path):

@@ -11,7 +11,8 @@ import torch
 
 from mmdet.utils import setup_cache_size_limit_of_dynamo
 from mmdet_attn.utils import (add_runner_arguments, build_runner,
-                              checkpoint_safe_globals, load_run_config,
+                              checkpoint_safe_globals,
+                              fetch_pretrained_checkpoints, load_run_config,
                               parse_runner_args)
 
 
@@ -65,6 +66,7 @@ def main() -> None:
         cfg.resume = True
         cfg.load_from = args.resume
 
+    fetch_pretrained_checkpoints(cfg)
     runner = build_runner(cfg)
     with checkpoint_safe_globals():
         runner.train()

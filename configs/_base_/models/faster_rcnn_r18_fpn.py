@@ -1,11 +1,16 @@
-# Faster R-CNN with a ResNet-18 + FPN, trained from scratch by default (no
-# network is assumed, so no ImageNet weights are fetched). To start from an
-# ImageNet checkpoint, as MMDetection's own configs do:
-#   --cfg-options model.backbone.init_cfg.type=Pretrained \
-#       model.backbone.init_cfg.checkpoint=/path/to/resnet18.pth \
-#       model.backbone.frozen_stages=1 model.backbone.norm_eval=True
+# Faster R-CNN with a ResNet-18 + FPN, MMDetection's way: the trunk starts
+# from torchvision's ImageNet ResNet-18 (fetched once into torch's hub
+# cache; its key names load into MMDetection's ResNet), the stem and stage 1
+# frozen, every BN in eval mode. Without network, give a local copy:
+#   --cfg-options model.backbone.init_cfg.checkpoint=/path/to/resnet18.pth
+# or train from scratch: --cfg-options model.backbone.init_cfg=None
 _base_ = 'mmdet::_base_/models/faster-rcnn_r50_fpn.py'
 
 model = dict(
-    backbone=dict(depth=18, frozen_stages=-1, norm_eval=False, init_cfg=None),
+    backbone=dict(
+        depth=18,
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint='https://download.pytorch.org/models/'
+            'resnet18-f37072fd.pth')),
     neck=dict(in_channels=[64, 128, 256, 512]))

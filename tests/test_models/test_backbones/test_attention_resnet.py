@@ -200,7 +200,7 @@ def test_plain_checkpoints_load_with_only_attention_keys_missing(
     model = narrow(depth=depth, attention=dict(type='SE'))
     missing = check_loads_trunk(model, plain, tmp_path)
     assert sorted(missing) == sorted(attention_keys(model))
-    assert missing and all('.se.' in k for k in missing)
+    assert missing and all('.se_layer.' in k for k in missing)
     trunk_keys = set(model.state_dict()) - set(missing)
     assert trunk_keys == set(plain.state_dict())
 
@@ -229,7 +229,7 @@ def test_stage_with_attention_selects_stages(depth):
     assert [bool(model.stage_attention_layers(i)) for i in range(4)] == [
         False, True, False, True
     ]
-    assert model.layer2[0].se.conv1.conv.out_channels == (
+    assert model.layer2[0].se_layer.conv1.conv.out_channels == (
         model.out_channels[1] // 8)
 
 
@@ -301,7 +301,7 @@ def test_plugin_basic_block_takes_other_plugins():
                                                       False))])
     assert hasattr(model.layer1[0], 'se') and not hasattr(model.layer2[0],
                                                          'se')
-    assert model.layer1[0].se.in_channels == 16
+    assert model.layer1[0].se_layer.in_channels == 16
 
 
 def test_bad_input_raises_clear_errors():

@@ -22,8 +22,8 @@ into one plugin at that position; any other ``plugins`` still work.
 
 Checkpoints: the trunk is MMDetection's ``ResNet`` with the same module
 names; each attention layer is an extra submodule named after the layer's
-abbreviation (``layer1.0.se.*``, ``layer3.5.cbam.*``, ``layer2.1.sam.*``,
-``layer4.2.eca.*``). So a plain ResNet checkpoint, in MMDetection naming or
+abbreviation (``layer1.0.se_layer.*``, as in MMPretrain's SE-ResNets,
+``layer3.5.cbam.*``, ``layer2.1.sam.*``, ``layer4.2.eca.*``). So a plain ResNet checkpoint, in MMDetection naming or
 in torchvision's (the same names plus ``fc.*``), loads every trunk weight
 through ``init_cfg=dict(type='Pretrained', checkpoint=...)`` and only the
 attention parameters are reported missing. With ``attention=None`` the

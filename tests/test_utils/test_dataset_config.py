@@ -19,7 +19,8 @@ from mmdet_attn.utils import (build_runner, check_num_classes,
 MMDET_CONFIGS = osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs')
 CASCADE = osp.join(MMDET_CONFIGS, 'cascade_rcnn',
                    'cascade-rcnn_r50_fpn_1x_coco.py')
-RETINANET = osp.join(MMDET_CONFIGS, 'retinanet', 'retinanet_r50_fpn_1x_coco.py')
+RETINANET = osp.join(MMDET_CONFIGS, 'retinanet',
+                     'retinanet_r50_fpn_1x_coco.py')
 
 
 def test_heads_found_rpn_excluded():

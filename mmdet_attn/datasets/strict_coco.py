@@ -15,10 +15,9 @@ __all__ = ['NameOrderedCOCO', 'StrictCocoDataset']
 
 _GENERATE_HINT = ('For the default synthetic dataset run '
                   '`python tools/misc/generate_custom27.py` from the '
-                  'repository root; to use another file, repoint the config, '
-                  'e.g. '
-                  '`--cfg-options train_dataloader.dataset.data_root=... '
-                  'train_dataloader.dataset.ann_file=...`.')
+                  'repository root; to use other data, repoint the config, '
+                  'e.g. `--cfg-options data_root=/data/mine/` with '
+                  'tools/train.py or tools/test.py.')
 
 
 def _is_number(value: Any) -> bool:
@@ -209,9 +208,8 @@ class StrictCocoDataset(CocoDataset):
             category_ids_by_name(cats, self.metainfo.get('classes', ()))
         except ValueError as e:
             raise self._fail(
-                f"{e} Set metainfo=dict(classes=...) to names from the file "
-                '(the stock CocoDataset would silently drop missing ones).'
-            ) from None
+                f'{e} Set metainfo=dict(classes=...) to names from the '
+                'file.') from None
 
     def _check_entries(self, entries: list, key: str, what: str,
                        required: Sequence[str]) -> None:

@@ -5,17 +5,19 @@ from numbers import Real
 from typing import Any, List, Sequence
 
 from mmdet.datasets import CocoDataset
+from mmdet.datasets.api_wrappers import COCO
 from mmdet.registry import DATASETS
 from mmengine.fileio import exists, get_local_path
 
-__all__ = ['StrictCocoDataset']
+from .coco_categories import category_ids_by_name
+
+__all__ = ['NameOrderedCOCO', 'StrictCocoDataset']
 
 _GENERATE_HINT = ('For the default synthetic dataset run '
                   '`python tools/misc/generate_custom27.py` from the '
-                  'repository root; to use another file, repoint the config, '
-                  'e.g. '
-                  '`--cfg-options train_dataloader.dataset.data_root=... '
-                  'train_dataloader.dataset.ann_file=...`.')
+                  'repository root; to use other data, repoint the config, '
+                  'e.g. `--cfg-options data_root=/data/mine/` with '
+                  'tools/train.py or tools/test.py.')
 
 
 def _is_number(value: Any) -> bool:
@@ -27,6 +29,43 @@ def _short(ids: Sequence, limit: int = 40) -> str:
     ids = sorted(ids, key=lambda v: (str(type(v)), v))
     text = ', '.join(repr(i) for i in ids[:limit])
     return f'[{text}{", ..." if len(ids) > limit else ""}]'
+
+
+class NameOrderedCOCO(COCO):
+    """MMDetection's COCO API whose ``get_cat_ids(cat_names=...)`` returns
+    the ids in the order of the names given.
+
+    pycocotools returns them in the order of the file's ``categories``
+    list, so :class:`~mmdet.datasets.CocoDataset` numbers its labels in
+    each file's own order. Queries by super-category or id, or with more
+    than the names, behave as in pycocotools.
+
+    Example:
+        >>> coco = NameOrderedCOCO('annotations/instances_val.json')
+        >>> coco.get_cat_ids(cat_names=['dog', 'cat'])  # file: cat=1, dog=7
+        [7, 1]
+    """
+
+    def get_cat_ids(self,
+                    cat_names: Sequence[str] = (),
+                    sup_names: Sequence[str] = (),
+                    cat_ids: Sequence[int] = ()) -> List[int]:
+        """The ids of the categories named, in the order of ``cat_names``.
+
+        Args:
+            cat_names (Sequence[str]): category names.
+            sup_names (Sequence[str]): super-category names (pycocotools'
+                order).
+            cat_ids (Sequence[int]): category ids to keep (pycocotools'
+                order).
+
+        Returns:
+            list[int]: the category ids.
+        """
+        if not cat_names or sup_names or cat_ids:
+            return super().get_cat_ids(
+                list(cat_names), list(sup_names), list(cat_ids))
+        return category_ids_by_name(self.dataset['categories'], cat_names)
 
 
 @DATASETS.register_module()
@@ -55,18 +94,40 @@ class StrictCocoDataset(CocoDataset):
       and ``area``; its ``category_id`` is one of the file's category ids
       and its ``image_id`` one of the file's image ids; its ``bbox`` is 4
       finite numbers ``[x, y, w, h]`` with ``w >= 0`` and ``h >= 0``;
-    - every name in ``metainfo['classes']`` is a category name in the file.
+    - every name in ``metainfo['classes']`` is a category name in the file,
+      and no other category of the file has the same name.
+
+    Labels follow the class names, not the file's category order: label
+    ``i`` is ``metainfo['classes'][i]`` whatever the order and the ids of
+    the file's categories (:class:`NameOrderedCOCO`), so train, val and
+    test files exported with different category lists agree. The file
+    loaded is also kept as ``metainfo['ann_file']``, where
+    :class:`~mmdet_attn.evaluation.StrictCocoMetric` finds it.
 
     Arguments are those of :class:`CocoDataset`.
+
+    Example:
+        >>> dataset = StrictCocoDataset(
+        ...     data_root='data/custom27/',
+        ...     ann_file='annotations/instances_val.json',
+        ...     data_prefix=dict(img='val/'),
+        ...     metainfo=dict(classes=('circle_plain', 'square_dot')),
+        ...     pipeline=[])
+        >>> dataset.metainfo['ann_file']
+        'data/custom27/annotations/instances_val.json'
     """
 
+    COCOAPI = NameOrderedCOCO
+
     def load_data_list(self) -> List[dict]:
-        """Check the annotation file, then load it as CocoDataset does.
+        """Check the annotation file, then load it as CocoDataset does, with
+        labels numbered in the order of ``metainfo['classes']``.
 
         Returns:
             list[dict]: Annotation info of each image.
         """
         self._check_annotation_file()
+        self._metainfo['ann_file'] = self.ann_file
         return super().load_data_list()
 
     def _fail(self, what: str) -> ValueError:
@@ -143,15 +204,12 @@ class StrictCocoDataset(CocoDataset):
                     f'annotation id {aid!r} (image id {iid!r}) has bbox '
                     f'{bbox!r} with negative width or height; expected '
                     '[x, y, w, h] with w >= 0 and h >= 0.')
-        names = [c['name'] for c in cats]
-        classes = list(self.metainfo.get('classes', ()))
-        missing = [c for c in classes if c not in set(names)]
-        if missing:
+        try:
+            category_ids_by_name(cats, self.metainfo.get('classes', ()))
+        except ValueError as e:
             raise self._fail(
-                "names in metainfo['classes'] missing from its categories: "
-                f'{missing}. The file has the category names {names}. '
-                "Set metainfo=dict(classes=...) to names from the file (the "
-                'stock CocoDataset would silently drop the missing ones).')
+                f'{e} Set metainfo=dict(classes=...) to names from the '
+                'file.') from None
 
     def _check_entries(self, entries: list, key: str, what: str,
                        required: Sequence[str]) -> None:

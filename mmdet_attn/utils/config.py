@@ -20,6 +20,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.runner import Runner
 
 from mmdet import registry as mmdet_registry
+from .dataset_config import apply_dataset_variables
 
 _REGISTRIES = tuple(
     getattr(mmdet_registry, name)
@@ -153,7 +154,10 @@ def load_run_config(config: str,
     Args:
         config (str): path of the config file.
         cfg_options (dict, optional): ``--cfg-options`` overrides; each key is
-            checked by :func:`check_cfg_option_keys` before merging.
+            checked by :func:`check_cfg_option_keys` before merging. A
+            top-level ``data_root`` or ``classes`` also changes every place
+            the config copied it to
+            (:func:`~mmdet_attn.utils.apply_dataset_variables`).
         work_dir (str, optional): ``--work-dir``; otherwise the config's own
             ``work_dir`` or ``./work_dirs/<config name>``.
         launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
@@ -165,6 +169,7 @@ def load_run_config(config: str,
     cfg.launcher = launcher
     if cfg_options:
         check_cfg_option_keys(cfg, cfg_options)
+        apply_dataset_variables(cfg, cfg_options)
         _make_room_below_none(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
     if work_dir is not None:

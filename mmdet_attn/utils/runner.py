@@ -7,6 +7,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from .dataset_config import check_num_classes
 from .distributed import setup_cpu_distributed
 
 
@@ -52,7 +53,8 @@ def parse_runner_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
 
 
 def build_runner(cfg: Config) -> Runner:
-    """Build the runner of ``cfg``, after setting up CPU ranks if needed.
+    """Build the runner of ``cfg``, after checking that its heads are sized
+    for its dataset's classes and setting up CPU ranks if needed.
 
     Args:
         cfg (Config): a config loaded by
@@ -60,7 +62,12 @@ def build_runner(cfg: Config) -> Runner:
 
     Returns:
         Runner: MMEngine's runner, or the ``runner_type`` the config names.
+
+    Raises:
+        ValueError: a head's ``num_classes`` differs from the dataset's
+            class count (:func:`~mmdet_attn.utils.check_num_classes`).
     """
+    check_num_classes(cfg)
     setup_cpu_distributed(cfg)
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)

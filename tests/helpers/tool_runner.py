@@ -11,15 +11,12 @@ BASELINE_CUSTOM27 = CONFIG_DIR / 'faster_rcnn_r18_custom27.py'
 
 
 def data_options(data_root: Path) -> List[str]:
-    """--cfg-options that point a custom27 config at ``data_root`` and load
-    data in the main process (fast start-up for tiny runs)."""
-    ann = data_root / 'annotations' / 'instances_val.json'
-    options = [
-        f'val_evaluator.ann_file={ann}', f'test_evaluator.ann_file={ann}'
-    ]
+    """--cfg-options that point a custom27 config at ``data_root`` (one key:
+    every split and the evaluator follow) and load data in the main process
+    (fast start-up for tiny runs)."""
+    options = [f'data_root={data_root}/']
     for split in ('train', 'val', 'test'):
         options += [
-            f'{split}_dataloader.dataset.data_root={data_root}/',
             f'{split}_dataloader.num_workers=0',
             f'{split}_dataloader.persistent_workers=False',
         ]

@@ -212,3 +212,58 @@ def test_subset_of_classes_allowed(tmp_path):
     labels = sorted(inst['bbox_label'] for i in range(len(ds))
                     for inst in ds.get_data_info(i)['instances'])
     assert labels == [0, 1]
+
+
+def _relisted(data, order, new_id):
+    """The same file with its categories listed in ``order`` (names) and
+    renumbered by ``new_id(position in CUSTOM27_CLASSES)``; annotations
+    follow their category by name."""
+    old_name = {c['id']: c['name'] for c in data['categories']}
+    ids = {name: new_id(i) for i, name in enumerate(CUSTOM27_CLASSES)}
+    data['categories'] = [dict(id=ids[n], name=n) for n in order]
+    for ann in data['annotations']:
+        ann['category_id'] = ids[old_name[ann['category_id']]]
+    return data
+
+
+def _labels_by_box(dataset):
+    return {(info['img_id'], tuple(inst['bbox'])): inst['bbox_label']
+            for info in map(dataset.get_data_info, range(len(dataset)))
+            for inst in info['instances']}
+
+
+_SHUFFLED = tuple(CUSTOM27_CLASSES[i] for i in (
+    5, 26, 0, 13, 2, 20, 8, 17, 1, 24, 11, 3, 22, 6, 15, 9, 25, 4, 19, 12, 7,
+    21, 14, 10, 23, 16, 18))
+
+
+@pytest.mark.parametrize('order, new_id', [
+    (_SHUFFLED, lambda i: i + 1),
+    (tuple(reversed(CUSTOM27_CLASSES)), lambda i: 1000 - 7 * i),
+], ids=['shuffled-order', 'gapped-descending-ids'])
+def test_labels_follow_class_names_in_every_split(tmp_path, order, new_id):
+    from mmdet.datasets import CocoDataset
+    train_root, val_root = tmp_path / 'train', tmp_path / 'val'
+    _write(train_root, _valid())
+    _write(val_root, _relisted(_valid(), order, new_id))
+    train, val = _build(train_root), _build(val_root)
+    # The same boxes carry the same labels, and label i is classes[i].
+    assert _labels_by_box(val) == _labels_by_box(train)
+    assert sorted(_labels_by_box(val).values()) == [0, 13, 26]
+    assert val.metainfo['ann_file'] == str(val_root / ANN)
+    # The stock dataset numbers labels in the file's order: it disagrees.
+    stock = CocoDataset(
+        data_root=str(val_root), ann_file=ANN, data_prefix=dict(img='x/'),
+        metainfo=dict(classes=CUSTOM27_CLASSES), pipeline=[])
+    assert _labels_by_box(stock) != _labels_by_box(train)
+
+
+def test_name_shared_by_two_categories(tmp_path):
+    data = _valid()
+    data['categories'][1]['name'] = 'circle_plain'
+    data['annotations'] = data['annotations'][:1]
+    _write(tmp_path, data)
+    with pytest.raises(ValueError,
+                       match=r"instances_train\.json.*several categories "
+                       r"share.*'circle_plain': \[1, 2\]"):
+        _build(tmp_path, classes=('circle_plain', 'hexagon_dot'))

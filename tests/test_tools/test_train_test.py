@@ -4,12 +4,17 @@ an epoch)."""
 import json
 import os
 import pickle
+import shutil
 
 import numpy as np
 import pytest
 import torch
 
+from pycocotools.coco import COCO
+from pycocotools.cocoeval import COCOeval
+
 from tool_runner import BASELINE_CUSTOM27, data_options, run_python_tool
+from mmdet_attn.datasets import CUSTOM27_CLASSES
 from mmdet_attn.utils import checkpoint_safe_globals
 
 
@@ -62,6 +67,82 @@ def test_train_two_iterations_then_test(trained_one_epoch, tiny_custom27,
     scalars = [json.loads(p.read_text()) for p in metrics
                if p.name.endswith('.json') and 'coco' in p.read_text()]
     assert scalars and 'coco/bbox_mAP' in scalars[-1]
+
+
+def _reverse_val_categories(data_root):
+    """List the val categories in reverse, with gapped descending ids."""
+    path = data_root / 'annotations' / 'instances_val.json'
+    data = json.loads(path.read_text())
+    name_of = {c['id']: c['name'] for c in data['categories']}
+    new_id = {name: 1000 - 7 * i for i, name in enumerate(CUSTOM27_CLASSES)}
+    data['categories'] = [
+        dict(id=new_id[name], name=name)
+        for name in reversed(CUSTOM27_CLASSES)
+    ]
+    for ann in data['annotations']:
+        ann['category_id'] = new_id[name_of[ann['category_id']]]
+    path.write_text(json.dumps(data))
+    return path, new_id
+
+
+def test_package_ap_equals_pycocotools_by_name(trained_one_epoch,
+                                               tiny_custom27, tmp_path):
+    root = tmp_path / 'data'
+    shutil.copytree(tiny_custom27, root)
+    val_file, new_id = _reverse_val_categories(root)
+    out, prefix = tmp_path / 'preds.pkl', tmp_path / 'dets'
+    proc = run_python_tool(
+        'test.py', str(BASELINE_CUSTOM27),
+        str(trained_one_epoch / 'epoch_1.pth'), '--work-dir',
+        str(tmp_path / 'work'), '--out', str(out), '--cfg-options',
+        *data_options(root), 'model.test_cfg.rcnn.score_thr=0.0',
+        f'test_evaluator.outfile_prefix={prefix}')
+    _assert_ok(proc)
+    metrics = [json.loads(p.read_text())
+               for p in (tmp_path / 'work').rglob('*.json')]
+    metrics = next(m for m in metrics if 'coco/bbox_mAP' in m)
+
+    # Independent: each label -> its class name -> that name's id in the
+    # val file, then pycocotools.
+    with open(out, 'rb') as f:
+        predictions = pickle.load(f)
+    detections = []
+    for prediction in predictions:
+        instances = prediction['pred_instances']
+        for box, score, label in zip(instances['bboxes'].tolist(),
+                                     instances['scores'].tolist(),
+                                     instances['labels'].tolist()):
+            detections.append(
+                dict(image_id=prediction['img_id'],
+                     bbox=[box[0], box[1], box[2] - box[0], box[3] - box[1]],
+                     score=score,
+                     category_id=new_id[CUSTOM27_CLASSES[label]]))
+    assert detections, 'no prediction to evaluate'
+    ground_truth = COCO(str(val_file))
+    evaluation = COCOeval(ground_truth, ground_truth.loadRes(detections),
+                          'bbox')
+    evaluation.evaluate()
+    evaluation.accumulate()
+    evaluation.summarize()
+
+    # The package wrote the same detections, with the same category ids.
+    written = json.loads((tmp_path / 'dets.bbox.json').read_text())
+    assert [(d['image_id'], d['category_id']) for d in written] == [
+        (d['image_id'], d['category_id']) for d in detections
+    ]
+    for index, key in enumerate(
+            ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l')):
+        assert metrics[f'coco/bbox_{key}'] == round(
+            evaluation.stats[index], 3), key
+    # Per class (NaN for a class absent from the 4 val images).
+    precision = evaluation.eval['precision']
+    for name in CUSTOM27_CLASSES:
+        k = evaluation.params.catIds.index(new_id[name])
+        values = precision[:, :, k, 0, -1]
+        values = values[values > -1]
+        expected = round(float(values.mean()), 3) if values.size else np.nan
+        np.testing.assert_equal(metrics[f'coco/{name}_precision'], expected,
+                                err_msg=name)
 
 
 def test_resume_continues_at_the_right_epoch(trained_one_epoch,

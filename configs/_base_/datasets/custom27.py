@@ -1,9 +1,10 @@
-# A 27-class detection dataset in COCO format. By default it points to the
-# embedded synthetic dataset (python tools/misc/generate_custom27.py writes it
-# to data/custom27/). For your own 27-class data, repoint data_root and the
-# annotation files, e.g.
-#   --cfg-options train_dataloader.dataset.data_root=/data/mine/ ...
-# or a three-line config that inherits this one (see README).
+# A detection dataset in COCO format. By default it points to the embedded
+# synthetic 27-class dataset (python tools/misc/generate_custom27.py writes it
+# to data/custom27/). For your own data, one key repoints every split and the
+# evaluator, and takes the classes from your training annotation file:
+#   --cfg-options data_root=/data/mine/
+# (tools/train.py and tools/test.py resolve data_root and classes after the
+# overrides; see README, "Training on your own data").
 dataset_type = 'StrictCocoDataset'
 data_root = 'data/custom27/'
 classes = (
@@ -68,9 +69,10 @@ val_dataloader = dict(
         backend_args=backend_args))
 test_dataloader = val_dataloader
 
+# Evaluates against the annotation file the val/test dataset loads, mapping
+# labels to that file's category ids by class name.
 val_evaluator = dict(
-    type='CocoMetric',
-    ann_file=data_root + 'annotations/instances_val.json',
+    type='StrictCocoMetric',
     metric='bbox',
     classwise=True,
     format_only=False,

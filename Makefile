@@ -62,7 +62,7 @@ study: data
 # Attention maps and Grad-CAM of each study model (seed 0) on one val image.
 VIS_IMAGE ?= data/custom27/val/000000.png
 vis: data
-	@for config in configs/*_custom27.py; do \
+	@for config in configs/faster_rcnn_*_custom27.py; do \
 		name=$$(basename $$config .py); \
 		last=$(STUDY_DIR)/$$name/seed0/last_checkpoint; \
 		test -f $$last || { echo "$$last is missing: run make study first"; exit 1; }; \

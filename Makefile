@@ -13,7 +13,7 @@ $(PY):
 	$(PIP) install -q --upgrade pip
 
 # The stamp is rebuilt when the requirements or setup.py change.
-$(STAMP): $(PY) requirements.txt requirements-test.txt setup.py
+$(STAMP): $(PY) requirements.txt requirements-test.txt requirements-deploy.txt setup.py
 	@$(PY) -c "import torch" 2>/dev/null \
 		&& echo "torch already present: keeping $$($(PY) -c 'import torch; print(torch.__version__)')" \
 		|| $(PIP) install $(TORCH_SPEC)
@@ -25,7 +25,7 @@ $(STAMP): $(PY) requirements.txt requirements-test.txt setup.py
 		|| { echo "Building mmcv 2.1.0 with ops (about 10 min on 2 cores the first time; pip caches the wheel)"; \
 		     MMCV_WITH_OPS=1 $(PIP) install --no-build-isolation mmcv==2.1.0; }
 	@$(PY) -c "import mmcv.ops" || { echo "mmcv 2.1.0 with ops is not importable: see README, Troubleshooting"; exit 1; }
-	$(PIP) install -r requirements.txt -r requirements-test.txt
+	$(PIP) install -r requirements.txt -r requirements-test.txt -r requirements-deploy.txt
 	$(PIP) install --no-build-isolation --no-deps -e .
 	touch $(STAMP)
 
@@ -67,7 +67,7 @@ study: data
 # Attention maps and Grad-CAM of each study model (seed 0) on one val image.
 VIS_IMAGE ?= data/custom27/val/000000.png
 vis: data
-	@for config in configs/*_custom27.py; do \
+	@for config in configs/faster_rcnn_*_custom27.py; do \
 		name=$$(basename $$config .py); \
 		last=$(STUDY_DIR)/$$name/seed0/last_checkpoint; \
 		test -f $$last || { echo "$$last is missing: run make study first"; exit 1; }; \

@@ -25,6 +25,19 @@ def test_configs_found():
     assert {'faster_rcnn_r18.py', 'faster_rcnn_r18_custom27.py'} <= names
 
 
+def _head_num_classes(model_cfg) -> set:
+    """The ``num_classes`` of every head: one-stage ``bbox_head``, or the
+    RoI head's box head(s) (a list in Cascade R-CNN) and mask head."""
+    if 'roi_head' not in model_cfg:
+        return {model_cfg.bbox_head.num_classes}
+    roi_head = model_cfg.roi_head
+    heads = roi_head.bbox_head
+    heads = list(heads) if isinstance(heads, list) else [heads]
+    if 'mask_head' in roi_head:
+        heads.append(roi_head.mask_head)
+    return {head.num_classes for head in heads}
+
+
 @pytest.mark.parametrize('config', CONFIGS, ids=lambda p: p.stem)
 def test_config_builds_detector(config: Path):
     cfg = Config.fromfile(str(config))
@@ -35,17 +48,19 @@ def test_config_builds_detector(config: Path):
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.eval()
-    num_classes = cfg.model.roi_head.bbox_head.num_classes
+    num_classes = _head_num_classes(cfg.model)
     if config.stem.endswith('_custom27'):
         from mmdet_attn.datasets import CUSTOM27_CLASSES
         assert tuple(cfg.classes) == CUSTOM27_CLASSES
-        assert num_classes == len(CUSTOM27_CLASSES) == 27
+        assert num_classes == {len(CUSTOM27_CLASSES)} == {27}
     else:
-        assert num_classes == 80
+        assert num_classes == {80}
     with torch.no_grad():
         feats = model.extract_feat(torch.rand(1, 3, 128, 160))
     strides = [128 // f.shape[2] for f in feats]
-    assert strides == [4, 8, 16, 32, 64]
+    # RetinaNet's FPN starts at stride 8 (start_level=1) and adds P6, P7.
+    first = 4 * 2**cfg.model.neck.get('start_level', 0)
+    assert strides == [first * 2**i for i in range(5)]
 
 
 @pytest.mark.parametrize('config', COCO_CONFIGS, ids=lambda p: p.stem)

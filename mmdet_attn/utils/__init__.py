@@ -1,5 +1,7 @@
 """Runtime helpers for the tools: checkpoints, distributed set-up, configs."""
-from .checkpoint import checkpoint_safe_globals, mmengine_checkpoint_globals
+from .checkpoint import (CheckpointLoadError, checkpoint_safe_globals,
+                         load_from_local_file, mmengine_checkpoint_globals,
+                         setup_checkpoint_loading)
 from .config import check_cfg_option_keys, load_run_config
 from .dataset_config import (apply_dataset_variables, check_num_classes,
                              dataset_classes, head_num_classes)
@@ -8,7 +10,8 @@ from .pretrained import fetch_pretrained_checkpoints, pretrained_checkpoints
 from .runner import add_runner_arguments, build_runner, parse_runner_args
 
 __all__ = [
-    'checkpoint_safe_globals', 'mmengine_checkpoint_globals',
+    'CheckpointLoadError', 'checkpoint_safe_globals', 'load_from_local_file',
+    'mmengine_checkpoint_globals', 'setup_checkpoint_loading',
     'check_cfg_option_keys', 'load_run_config', 'apply_dataset_variables',
     'check_num_classes', 'dataset_classes', 'head_num_classes',
     'setup_cpu_distributed', 'add_runner_arguments', 'build_runner',

@@ -8,6 +8,12 @@ keeps), so the default loader refuses it. Switching weights-only loading off
 would let any pickled global run on load; instead this module allow-lists
 exactly the types the runner writes, and keeps everything else refused.
 
+``import mmdet_attn`` calls :func:`setup_checkpoint_loading`, which
+registers that allow-list for the whole process (so ``init_detector``,
+``DetInferencer``, ``load_checkpoint`` and ``Runner(load_from=...)`` load
+this package's checkpoints) and makes MMEngine name the file when a local
+checkpoint cannot be read.
+
 One global needs care: a ``HistoryBuffer`` pickles its statistics methods
 (``HistoryBuffer.min``, ...) as ``builtins.getattr(HistoryBuffer, 'min')``.
 Allowing the builtin ``getattr`` would hand any attribute of any allowed
@@ -16,12 +22,14 @@ to :func:`history_buffer_statistic`, which returns those methods and
 nothing else.
 """
 import contextlib
+import os.path as osp
 import pickle
-from typing import Callable, Iterator, List
+from typing import Callable, Iterator, List, Optional, Union
 
 import numpy as np
 import torch
 from mmengine.logging.history_buffer import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader, load_from_local
 
 # The numpy dtypes MMEngine's logs and meta information can hold.
 _NUMPY_SCALAR_TYPES = (np.bool_, np.int8, np.int16, np.int32, np.int64,
@@ -83,22 +91,115 @@ def mmengine_checkpoint_globals() -> List[object]:
     ]
 
 
+def _has_safe_globals() -> bool:
+    """Whether this torch has an allow-list (torch >= 2.6; older versions
+    do not load weights-only by default, so nothing needs allowing)."""
+    return hasattr(torch.serialization, 'add_safe_globals') and hasattr(
+        torch.serialization, 'safe_globals')
+
+
 @contextlib.contextmanager
 def checkpoint_safe_globals() -> Iterator[None]:
     """Context in which MMEngine checkpoints load with weights-only loading.
 
     Inside it, ``torch.load`` (weights-only, the torch >= 2.6 default) accepts
     the types listed by :func:`mmengine_checkpoint_globals` and still refuses
-    every other pickled global. Outside it nothing changes.
+    every other pickled global. On exit, only what the context added is
+    removed: the process-wide registration done by ``import mmdet_attn``
+    stays in force.
 
     Example:
         >>> from mmdet_attn.utils import checkpoint_safe_globals
         >>> with checkpoint_safe_globals():
         ...     runner.train()  # load_from / resume work
     """
-    if not hasattr(torch.serialization, 'safe_globals'):
-        # torch < 2.5 does not load weights-only by default: nothing to allow.
+    if not _has_safe_globals():
         yield
         return
-    with torch.serialization.safe_globals(mmengine_checkpoint_globals()):
+    already = set(torch.serialization.get_safe_globals())
+    added = [g for g in mmengine_checkpoint_globals() if g not in already]
+    torch.serialization.add_safe_globals(added)
+    try:
         yield
+    finally:
+        # torch.serialization.safe_globals() would remove every listed
+        # global on exit, including those registered for the process.
+        remaining = [
+            g for g in torch.serialization.get_safe_globals()
+            if g not in added
+        ]
+        torch.serialization.clear_safe_globals()
+        torch.serialization.add_safe_globals(remaining)
+
+
+class CheckpointLoadError(RuntimeError):
+    """A local checkpoint file exists but cannot be loaded."""
+
+
+def load_from_local_file(filename: str,
+                          map_location: Optional[Union[str, Callable]] = None
+                          ) -> dict:
+    """MMEngine's loader for local checkpoint files, naming the file when it
+    cannot be read.
+
+    torch's own errors for a truncated or corrupt file (``PytorchStreamReader
+    failed reading zip archive``, ``invalid load key``) and for a refused
+    pickled global do not say which file they came from; this loader stops
+    with :class:`CheckpointLoadError` naming it, its size and the cause, the
+    original error chained.
+
+    Args:
+        filename (str): path of the checkpoint (``~`` is expanded).
+        map_location (str or Callable, optional): as for ``torch.load``.
+
+    Returns:
+        dict: the loaded checkpoint.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        CheckpointLoadError: the file cannot be loaded.
+
+    Example:
+        >>> ckpt = load_from_local_file('work_dirs/run/epoch_1.pth', 'cpu')
+    """
+    try:
+        return load_from_local(filename, map_location)
+    except FileNotFoundError:
+        raise
+    except Exception as err:
+        path = osp.abspath(osp.expanduser(filename))
+        size = osp.getsize(path)
+        if 'Weights only load failed' in str(err):
+            reason = ('it holds a pickled object that weights-only loading '
+                      'refuses (only the MMEngine checkpoint types listed by '
+                      'mmdet_attn.utils.mmengine_checkpoint_globals() are '
+                      'allowed); load only checkpoints from a source you '
+                      'trust')
+        else:
+            reason = ('the file is truncated or corrupt (an interrupted '
+                      'save, copy or download?); copy it again or use '
+                      'another checkpoint')
+        cause = str(err).strip().splitlines()[0] if str(err).strip() else ''
+        raise CheckpointLoadError(
+            f'cannot load checkpoint {path} ({size} bytes): {reason}. '
+            f'{type(err).__name__}: {cause}') from err
+
+
+def setup_checkpoint_loading() -> None:
+    """Make this package's checkpoints load everywhere in the process.
+
+    Registers :func:`mmengine_checkpoint_globals` with torch's weights-only
+    loader for the whole process (every other pickled global stays refused),
+    and :func:`load_from_local_file` as MMEngine's loader for local paths.
+    ``import mmdet_attn`` calls it; calling it again changes nothing.
+
+    Example:
+        >>> import mmdet_attn  # calls setup_checkpoint_loading()
+        >>> from mmdet.apis import init_detector
+        >>> model = init_detector('configs/faster_rcnn_attn_r18_custom27.py',
+        ...                       'work_dirs/run/epoch_4.pth')
+    """
+    if _has_safe_globals():
+        torch.serialization.add_safe_globals(mmengine_checkpoint_globals())
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_from_local_file, force=True)

@@ -1,9 +1,9 @@
 """Compare the backbones of detector configs with the plain ResNet of
 matching depth.
 
-For each config (by default every ``configs/*.py`` but the ``*_custom27.py``
-twins, sorted) it builds ``cfg.model.backbone`` (after the config's
-``custom_imports``) and reports:
+For each config (by default every ``configs/faster_rcnn_*.py`` but the
+``*_custom27.py`` twins, sorted) it builds ``cfg.model.backbone`` (after the
+config's ``custom_imports``) and reports:
 
 - its parameters;
 - its FLOPs at ``1 x 3 x --flops-size`` (800 x 1333 by default; MMEngine's
@@ -94,10 +94,12 @@ class Row(NamedTuple):
 
 
 def default_configs() -> List[str]:
-    """Every detector config in ``configs/`` but the ``_custom27`` twins,
-    sorted, as paths relative to the working directory."""
+    """Every Faster R-CNN config in ``configs/`` but the ``_custom27``
+    twins, sorted, as paths relative to the working directory (the other
+    detectors repeat their backbones)."""
     return sorted(
-        os.path.relpath(path) for path in (REPO_ROOT / 'configs').glob('*.py')
+        os.path.relpath(path)
+        for path in (REPO_ROOT / 'configs').glob('faster_rcnn_*.py')
         if not path.stem.endswith('_custom27'))
 
 
@@ -107,7 +109,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         'configs',
         nargs='*',
-        help='detector configs; default: configs/*.py but *_custom27.py')
+        help='detector configs; default: configs/faster_rcnn_*.py but '
+        '*_custom27.py')
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--warmup', type=int, default=2)

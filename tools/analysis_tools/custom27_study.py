@@ -54,7 +54,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         'configs',
         nargs='*',
-        help='configs to train (default: every configs/*_custom27.py)')
+        help='configs to train (default: every '
+        'configs/faster_rcnn_*_custom27.py)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--schedule', default=DEFAULT_SCHEDULE)
     parser.add_argument('--work-dir', default='work_dirs/custom27_study')
@@ -81,8 +82,8 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if not args.configs:
         args.configs = sorted(
-            str(p.relative_to(REPO_ROOT))
-            for p in (REPO_ROOT / 'configs').glob('*_custom27.py'))
+            str(p.relative_to(REPO_ROOT)) for p in (
+                REPO_ROOT / 'configs').glob('faster_rcnn_*_custom27.py'))
     if args.jobs < 1 or args.rare < 1:
         parser.error('--jobs and --rare must be >= 1')
     if len(set(args.seeds)) != len(args.seeds):

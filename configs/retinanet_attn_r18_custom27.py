@@ -1,0 +1,10 @@
+# RetinaNet with GatedECAResNet-18 + FPN on the 27-class dataset: the
+# backbone of retinanet_attn_r18.py on the CPU-sized detector.
+_base_ = [
+    './_base_/models/retinanet_custom27.py', './_base_/datasets/custom27.py',
+    './_base_/schedules/schedule_cpu_demo.py', './_base_/default_runtime.py'
+]
+
+model = dict(
+    backbone=dict(_delete_=True, type='GatedECAResNet', depth=18),
+    neck=dict(in_channels=[64, 128, 256, 512]))

@@ -68,7 +68,9 @@ class AttentionGate(AttentionMapMixin, BaseModule):
             ``max(in_channels // 2, 1)``.
         kernel_size (int): Odd size of the three convs. Defaults to 1 (the
             paper); seed 000 uses 3.
-        norm_cfg (dict, optional): Norm after ``psi``. Defaults to
+        norm_cfg (dict, optional): Norm after ``psi``; inside a backbone,
+            the backbone's ``norm_cfg`` unless set here. A ``GN`` config is
+            built with one group (``psi`` has one channel). Defaults to
             ``dict(type='BN')``.
         branch_norm_cfg (dict, optional): Norm after ``W_x`` and ``W_g``.
             Defaults to None (the paper).
@@ -110,6 +112,9 @@ class AttentionGate(AttentionMapMixin, BaseModule):
             act_cfg=branch_act_cfg)
         self.theta = ConvModule(in_channels, inter_channels, **branch)
         self.phi = ConvModule(gating_channels, inter_channels, **branch)
+        if norm_cfg is not None and norm_cfg.get('type') == 'GN':
+            # psi has one output channel: one group is the only one it has.
+            norm_cfg = dict(norm_cfg, num_groups=1)
         self.psi = ConvModule(
             inter_channels,
             1,

@@ -134,7 +134,7 @@ class NonLocalBlock(AttentionMapMixin, NonLocal2d):
                   theta_x: Tensor, phi_x: Tensor) -> Tensor:
         """``pairwise_func(theta_x, phi_x)`` in float32 under autocast
         (logits, then softmax; see precision.py), kept when enabled."""
-        dtype = weight_dtype(theta_x, self.g.conv.weight)
+        dtype = weight_dtype(theta_x, self.conv_out.conv.weight)
         with autocast_off(theta_x):
             return self._keep(
                 pairwise_func(theta_x.to(dtype), phi_x.to(dtype)))

@@ -9,7 +9,8 @@ A key is accepted when it already exists in the config, when it sits below a
 value that is ``None`` (a dict may replace it), or when it is a constructor
 argument of the registered ``type`` of the dict it is added to (for example
 ``model.backbone.with_cp`` on a ``ResNet``). New top-level keys must be
-``Runner`` arguments.
+``Runner`` arguments or keys the ``Runner`` reads from the config itself
+(:data:`RUNNER_CONFIG_KEYS`).
 """
 import difflib
 import os.path as osp
@@ -21,6 +22,10 @@ from mmengine.runner import Runner
 
 from mmdet import registry as mmdet_registry
 from .dataset_config import apply_dataset_variables
+
+#: Top-level keys MMEngine's ``Runner`` reads from the config, not from its
+#: arguments: ``compile`` (``True`` or ``torch.compile`` options).
+RUNNER_CONFIG_KEYS = ('compile', )
 
 _REGISTRIES = tuple(
     getattr(mmdet_registry, name)
@@ -91,7 +96,8 @@ def check_cfg_option_keys(cfg: Config, options: Optional[dict]) -> None:
         KeyError: "--cfg-options key 'train_cfg.max_epoch': ...
     """
     runner_arguments: List[str] = list(
-        inspect.signature(Runner.__init__).parameters)
+        inspect.signature(Runner.__init__).parameters) + list(
+            RUNNER_CONFIG_KEYS)
     for full_key in options or {}:
         node: Any = cfg._cfg_dict
         parts = full_key.split('.')

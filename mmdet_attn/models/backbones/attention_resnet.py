@@ -62,7 +62,7 @@ from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
-from ..layers import ATTENTION_TYPES
+from ..layers import ATTENTION_TYPES, with_backbone_norm
 from ..layers.base import AttentionMapMixin
 
 #: Attention types that take one input, i.e. can sit inside a block.
@@ -164,8 +164,10 @@ class AttentionResNet(ResNet):
             returned. Defaults to ``(0, 1, 2, 3)``.
         frozen_stages (int): -1 none, 0 the stem, ``i`` the stem and stages
             1..i (stop grad, eval mode). Defaults to -1.
-        norm_cfg (dict): Norm layer config of the trunk. Defaults to
-            ``dict(type='BN', requires_grad=True)``.
+        norm_cfg (dict): Norm layer config of the trunk and of each
+            attention layer's default norms that ``attention`` does not set
+            (see :func:`~mmdet_attn.models.layers.with_backbone_norm`).
+            Defaults to ``dict(type='BN', requires_grad=True)``.
         norm_eval (bool): Keep every BN in eval mode while training.
             Defaults to False (training from scratch; use True with an
             ImageNet checkpoint and small batches).
@@ -226,7 +228,7 @@ class AttentionResNet(ResNet):
             block = self.arch_settings[depth][0]
             plugins.append(
                 dict(
-                    cfg=self._attention_plugin_cfg(attention),
+                    cfg=self._attention_plugin_cfg(attention, norm_cfg),
                     position=self.last_norm_position[block],
                     stages=tuple(stage_with_attention)))
         super().__init__(
@@ -282,9 +284,11 @@ class AttentionResNet(ResNet):
                     f'got {len(flags)}: {tuple(flags)}')
 
     @staticmethod
-    def _attention_plugin_cfg(attention: dict) -> dict:
-        """The plugin cfg of ``attention``, its type resolved to the class
-        (so it builds whatever the default registry scope)."""
+    def _attention_plugin_cfg(attention: dict,
+                              norm_cfg: OptConfigType) -> dict:
+        """The plugin cfg of ``attention``, its default norms set to the
+        backbone's ``norm_cfg`` and its type resolved to the class (so it
+        builds whatever the default registry scope)."""
         layer_type = attention.get('type')
         if layer_type not in BLOCK_ATTENTION_TYPES:
             raise KeyError(f'Unknown block attention type {layer_type!r}; '
@@ -292,7 +296,9 @@ class AttentionResNet(ResNet):
         if 'in_channels' in attention:
             raise ValueError('attention must not set in_channels: each block '
                              'sets it to its own width')
-        return dict(attention, type=MODELS.get(layer_type))
+        return dict(
+            with_backbone_norm(attention, norm_cfg),
+            type=MODELS.get(layer_type))
 
     @property
     def out_channels(self) -> List[int]:

@@ -63,13 +63,15 @@ from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from ..layers import build_attention
+from ..layers import build_attention, with_backbone_norm
 from .attention_resnet import BLOCK_ATTENTION_TYPES, AttentionResNet
 
 
 def _slot_cfg(cfg: OptConfigType, name: str, default_type: str,
-              allowed: Tuple[str, ...]) -> Optional[dict]:
-    """``cfg`` with its ``type`` defaulted and checked, or None if off."""
+              allowed: Tuple[str, ...],
+              norm_cfg: OptConfigType) -> Optional[dict]:
+    """``cfg`` with its ``type`` defaulted and checked and its default
+    norms set to the backbone's ``norm_cfg``, or None if off."""
     if cfg is None:
         return None
     cfg = dict(cfg)
@@ -77,7 +79,7 @@ def _slot_cfg(cfg: OptConfigType, name: str, default_type: str,
     if cfg['type'] not in allowed:
         raise KeyError(f'{name} type must be one of {", ".join(allowed)}, '
                        f'got {cfg["type"]!r}')
-    return cfg
+    return with_backbone_norm(cfg, norm_cfg)
 
 
 class GatedStageAttention(BaseModule):
@@ -137,7 +139,8 @@ class GatedECAResNet(AttentionResNet):
         depth (int): 18, 34, 50, 101 or 152.
         attention_gate (dict, optional): ``AttentionGate`` arguments
             (``type`` optional; ``in_channels`` and ``gating_channels`` are
-            set by the backbone). None switches the gate off. Defaults to
+            set by the backbone, its ``norm_cfg`` defaults to the
+            backbone's). None switches the gate off. Defaults to
             ``dict(type='AttentionGate')`` (the paper's gate).
         eca (dict, optional): ECA arguments (``type`` defaults to ``'ECA'``;
             any single-input type of :data:`BLOCK_ATTENTION_TYPES` works).
@@ -159,7 +162,9 @@ class GatedECAResNet(AttentionResNet):
             get attention layers. Defaults to ``(0, 1, 2, 3)``.
         frozen_stages (int): -1 none, 0 the stem, ``i`` the stem and trunk
             stages 1..i. Defaults to -1.
-        norm_cfg (dict): Trunk norm config. Defaults to
+        norm_cfg (dict): Norm config of the trunk and of every attention
+            layer's default norm (the gate's ``psi`` norm) that its own
+            config does not set. Defaults to
             ``dict(type='BN', requires_grad=True)``.
         norm_eval (bool): Keep every BN in eval mode while training.
             Defaults to False.
@@ -214,13 +219,14 @@ class GatedECAResNet(AttentionResNet):
                 stage_with_eca=stage_with_eca,
                 stage_with_non_local=stage_with_non_local))
         attention_gate = _slot_cfg(attention_gate, 'attention_gate',
-                                   'AttentionGate', ('AttentionGate', ))
+                                   'AttentionGate', ('AttentionGate', ),
+                                   norm_cfg)
         if attention_gate is not None and 'gating_channels' in attention_gate:
             raise ValueError('attention_gate must not set gating_channels: '
                              'the gating map is the deepest stage output')
-        eca = _slot_cfg(eca, 'eca', 'ECA', BLOCK_ATTENTION_TYPES)
+        eca = _slot_cfg(eca, 'eca', 'ECA', BLOCK_ATTENTION_TYPES, norm_cfg)
         non_local = _slot_cfg(non_local, 'non_local', 'NonLocalBlock',
-                              BLOCK_ATTENTION_TYPES)
+                              BLOCK_ATTENTION_TYPES, norm_cfg)
         super().__init__(
             depth,
             freeze_attention=freeze_attention,

@@ -16,8 +16,10 @@ Formula (Eqs. 1-2), for ``x`` (``N x C x H x W``) gated by a coarser map
 ``*`` is a ``k x k`` convolution (zero-padded, stride 1) and ``resize`` is
 bilinear with ``align_corners=False`` to x's exact size, so any pair of
 sizes (odd ones too) works. One map ``alpha`` in (0, 1) is shared by all
-channels. The defaults are the paper's: ``k = 1``, no norm on the branches
-nor after ``psi`` (a 1x1 conv with bias). The authors' code differs from
+channels. The defaults are the paper's (``k = 1``, no norm on the
+branches) with a BN after ``psi``, as in the original ECA + Attention-Gate
+ResNet repository; ``norm_cfg=None`` gives the paper's ``psi``, a 1x1 conv
+with bias. The authors' code differs from
 this layer: it computes ``theta`` with a 2x2 stride-2 conv, forms ``alpha``
 on ``g``'s grid and up-samples it, and applies an output transform (1x1
 conv + BN) to ``x * alpha``. This layer, like the original ECA +
@@ -34,8 +36,8 @@ Shape contract: ``x: N x C x H x W``, ``g: N x C_g x H_g x W_g`` (same N,
 any H_g, W_g >= 1) ``-> N x C x H x W``.
 
 Cost, with ``k`` the kernel size: parameters ``k^2 C C_i + k^2 C_g C_i +
-k^2 C_i`` (convs) ``+ 2 C_i + 1`` by default (biases); ``+ 4 C_i + 2`` with
-BN on the branches and after ``psi`` (the convs then have no bias). FLOPs: ``k^2 C_i (N C H W + N C_g H_g W_g + N H W)`` multiply-adds
+k^2 C_i`` (convs) ``+ 2 C_i + 2`` by default (branch biases, BN of ``psi``); ``+ 4 C_i + 2``
+with BN on the branches too (the convs then have no bias). FLOPs: ``k^2 C_i (N C H W + N C_g H_g W_g + N H W)`` multiply-adds
 + ``~4 N C_i H W`` (resize, add, ReLU) + ``N C H W`` (scale).
 
 Example:
@@ -70,9 +72,11 @@ class AttentionGate(AttentionMapMixin, BaseModule):
             ``max(in_channels // 2, 1)``.
         kernel_size (int): Odd size of the three convs. Defaults to 1 (the
             paper); seed 000 uses 3.
-        norm_cfg (dict, optional): Norm after ``psi``. Defaults to None
-            (the paper and its authors' code; the original ECA +
-            Attention-Gate ResNet repository has a BN there).
+        norm_cfg (dict, optional): Norm after ``psi``; inside a backbone,
+            the backbone's ``norm_cfg`` unless set here. A ``GN`` config is
+            built with one group (``psi`` has one channel). Defaults to
+            ``dict(type='BN')`` (the original ECA + Attention-Gate ResNet
+            repository's); None gives the paper's ``psi``.
         branch_norm_cfg (dict, optional): Norm after ``W_x`` and ``W_g``.
             Defaults to None (the paper).
         branch_act_cfg (dict, optional): Activation after each branch.
@@ -101,7 +105,7 @@ class AttentionGate(AttentionMapMixin, BaseModule):
                  gating_channels: int,
                  inter_channels: Optional[int] = None,
                  kernel_size: int = 1,
-                 norm_cfg: OptConfigType = None,
+                 norm_cfg: OptConfigType = dict(type='BN'),
                  branch_norm_cfg: OptConfigType = None,
                  branch_act_cfg: OptConfigType = None,
                  dropout: float = 0.,
@@ -125,6 +129,9 @@ class AttentionGate(AttentionMapMixin, BaseModule):
             act_cfg=branch_act_cfg)
         self.theta = ConvModule(in_channels, inter_channels, **branch)
         self.phi = ConvModule(gating_channels, inter_channels, **branch)
+        if norm_cfg is not None and norm_cfg.get('type') == 'GN':
+            # psi has one output channel: one group is the only one it has.
+            norm_cfg = dict(norm_cfg, num_groups=1)
         self.psi = ConvModule(
             inter_channels,
             1,

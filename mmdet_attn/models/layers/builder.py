@@ -20,14 +20,49 @@ Example:
     >>> eca.kernel_size
     5
 """
-from typing import Tuple
+from typing import Dict, Tuple
 
 import torch.nn as nn
 from mmdet.registry import MODELS
+from mmdet.utils import OptConfigType
 
 #: Type names of the attention layers this package registers in ``MODELS``.
 ATTENTION_TYPES: Tuple[str, ...] = ('ECA', 'AttentionGate', 'SE', 'CBAM',
                                     'SAM', 'NonLocalBlock')
+
+#: Per attention type, the arguments naming a norm the layer has by default.
+#: Inside a backbone they take the backbone's ``norm_cfg`` (see
+#: :func:`with_backbone_norm`). Norms that are off by default (the Attention
+#: Gate's ``branch_norm_cfg``, CBAM's ``spatial_norm_cfg``, the non-local
+#: block's ``norm_cfg``) are built as the user configures them.
+DEFAULT_NORM_ARGS: Dict[str, Tuple[str, ...]] = {
+    'AttentionGate': ('norm_cfg', ),
+}
+
+
+def with_backbone_norm(cfg: dict, norm_cfg: OptConfigType) -> dict:
+    """``cfg`` with each default norm of its layer set to the backbone's.
+
+    An argument that ``cfg`` already sets is kept: the user's choice for
+    that layer wins.
+
+    Args:
+        cfg (dict): An attention layer config with its ``type``.
+        norm_cfg (dict, optional): The enclosing backbone's ``norm_cfg``.
+
+    Returns:
+        dict: A copy of ``cfg`` (``cfg`` itself is not changed).
+
+    Example:
+        >>> cfg = with_backbone_norm(dict(type='AttentionGate'),
+        ...                          dict(type='SyncBN'))
+        >>> cfg['norm_cfg']
+        {'type': 'SyncBN'}
+    """
+    cfg = dict(cfg)
+    for arg in DEFAULT_NORM_ARGS.get(cfg.get('type'), ()):
+        cfg.setdefault(arg, norm_cfg)
+    return cfg
 
 
 def build_attention(cfg: dict, in_channels: int) -> nn.Module:

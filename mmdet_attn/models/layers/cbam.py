@@ -48,6 +48,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from .base import AttentionMapMixin, init_identity_mlp
+from .precision import autocast_off, weight_dtype
 
 
 @MODELS.register_module()
@@ -127,15 +128,25 @@ class CBAM(AttentionMapMixin, BaseModule):
         """
         self._check_input(x)
         n = x.size(0)
-        # One MLP call on both pooled vectors: rows 0..N-1 avg, N..2N-1 max.
-        pooled = torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))])
-        logits = self.channel_mlp(pooled)
-        channel_w = self._gate(logits[:n] + logits[n:])[:, :, None, None]
+        # Both gates (pools, MLP / conv, sigmoid) in float32 under autocast
+        # (precision.py); x is scaled in its own dtype.
+        dtype = weight_dtype(x, self.spatial_conv.conv.weight)
+        with autocast_off(x):
+            # One MLP call on both pooled vectors: rows 0..N-1 avg, N..2N-1
+            # max.
+            pooled = torch.cat([
+                x.mean(dim=(2, 3), dtype=dtype),
+                x.amax(dim=(2, 3)).to(dtype)
+            ])
+            logits = self.channel_mlp(pooled)
+            channel_w = self._gate(logits[:n] + logits[n:])[:, :, None, None]
         if self.keep_attention_map:
             self.channel_attention_map = channel_w.detach()
-        x = x * channel_w
-        pooled_c = torch.cat(
-            [x.mean(dim=1, keepdim=True),
-             x.amax(dim=1, keepdim=True)], dim=1)
-        spatial_w = self._keep(self._gate(self.spatial_conv(pooled_c)))
-        return x * spatial_w
+        x = x * channel_w.to(x.dtype)
+        with autocast_off(x):
+            pooled_c = torch.cat([
+                x.mean(dim=1, keepdim=True, dtype=dtype),
+                x.amax(dim=1, keepdim=True).to(dtype)
+            ], dim=1)
+            spatial_w = self._keep(self._gate(self.spatial_conv(pooled_c)))
+        return x * spatial_w.to(x.dtype)

@@ -47,6 +47,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from .base import AttentionMapMixin
+from .precision import autocast_off, weight_dtype
 
 
 def eca_kernel_size(channels: int, gamma: float = 2, b: float = 1) -> int:
@@ -133,7 +134,10 @@ class ECA(AttentionMapMixin, BaseModule):
             Tensor: ``N x C x H x W``, ``x * w``.
         """
         self._check_input(x)
-        z = x.mean(dim=(2, 3)).unsqueeze(1)  # N x 1 x C
-        w = self._gate(self.dropout(self.conv(z)))
+        # Pool, conv and sigmoid in float32 under autocast (precision.py).
+        dtype = weight_dtype(x, self.conv.weight)
+        with autocast_off(x):
+            z = x.mean(dim=(2, 3), dtype=dtype).unsqueeze(1)  # N x 1 x C
+            w = self._gate(self.dropout(self.conv(z)))
         w = self._keep(w.transpose(1, 2).unsqueeze(-1))  # N x C x 1 x 1
-        return x * w
+        return x * w.to(x.dtype)

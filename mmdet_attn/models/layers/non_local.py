@@ -42,7 +42,7 @@ Example:
     >>> torch.equal(block(x), x)  # zero-initialised W_z
     True
 """
-from typing import Dict, Optional
+from typing import Callable, Dict, Optional
 
 from mmcv.cnn import NonLocal2d
 from mmdet.registry import MODELS
@@ -50,6 +50,7 @@ from mmdet.utils import OptConfigType
 from torch import Tensor
 
 from .base import AttentionMapMixin
+from .precision import autocast_off, weight_dtype
 
 
 @MODELS.register_module()
@@ -129,18 +130,27 @@ class NonLocalBlock(AttentionMapMixin, NonLocal2d):
         self._check_input(x)
         return super().forward(x)
 
+    def _pairwise(self, pairwise_func: Callable[[Tensor, Tensor], Tensor],
+                  theta_x: Tensor, phi_x: Tensor) -> Tensor:
+        """``pairwise_func(theta_x, phi_x)`` in float32 under autocast
+        (logits, then softmax; see precision.py), kept when enabled."""
+        dtype = weight_dtype(theta_x, self.conv_out.conv.weight)
+        with autocast_off(theta_x):
+            return self._keep(
+                pairwise_func(theta_x.to(dtype), phi_x.to(dtype)))
+
     def gaussian(self, theta_x: Tensor, phi_x: Tensor) -> Tensor:
         """MMCV's Gaussian pairwise weights, kept when enabled."""
-        return self._keep(super().gaussian(theta_x, phi_x))
+        return self._pairwise(super().gaussian, theta_x, phi_x)
 
     def embedded_gaussian(self, theta_x: Tensor, phi_x: Tensor) -> Tensor:
         """MMCV's embedded-Gaussian pairwise weights, kept when enabled."""
-        return self._keep(super().embedded_gaussian(theta_x, phi_x))
+        return self._pairwise(super().embedded_gaussian, theta_x, phi_x)
 
     def dot_product(self, theta_x: Tensor, phi_x: Tensor) -> Tensor:
         """MMCV's dot-product pairwise weights, kept when enabled."""
-        return self._keep(super().dot_product(theta_x, phi_x))
+        return self._pairwise(super().dot_product, theta_x, phi_x)
 
     def concatenation(self, theta_x: Tensor, phi_x: Tensor) -> Tensor:
         """MMCV's concatenation pairwise weights, kept when enabled."""
-        return self._keep(super().concatenation(theta_x, phi_x))
+        return self._pairwise(super().concatenation, theta_x, phi_x)

@@ -39,6 +39,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from .base import AttentionMapMixin
+from .precision import autocast_off, weight_dtype
 
 SAM_MODES = ('faithful', 'residual')
 
@@ -95,7 +96,10 @@ class SAM(AttentionMapMixin, BaseModule):
             Tensor: ``N x C x H x W``, ``x * y`` or ``x * (1 + y)``.
         """
         self._check_input(x)
-        y = self.fc(x.mean(dim=(2, 3)))[:, :, None, None]
-        if self.mode == 'residual':
-            y = y + 1
-        return x * self._keep(y)
+        # Pool and Linear in float32 under autocast (precision.py).
+        dtype = weight_dtype(x, self.fc.weight)
+        with autocast_off(x):
+            y = self.fc(x.mean(dim=(2, 3), dtype=dtype))[:, :, None, None]
+            if self.mode == 'residual':
+                y = y + 1
+        return x * self._keep(y).to(x.dtype)

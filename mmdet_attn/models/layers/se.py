@@ -37,6 +37,7 @@ from mmdet.utils import MultiConfig, OptConfigType, OptMultiConfig
 from torch import Tensor
 
 from .base import AttentionMapMixin, init_identity_mlp
+from .precision import autocast_off, weight_dtype
 
 
 @MODELS.register_module()
@@ -106,7 +107,12 @@ class SE(AttentionMapMixin, SELayer):
             Tensor: ``N x C x H x W``, ``x * w``.
         """
         self._check_input(x)
-        w = self.conv2(self.conv1(self.global_avgpool(x)))
-        if self.identity_init:
-            w = 2 * w
-        return x * self._keep(w)
+        # Pool, both FCs and sigmoid in float32 under autocast
+        # (precision.py); the mean is SELayer's global_avgpool.
+        dtype = weight_dtype(x, self.conv1.conv.weight)
+        with autocast_off(x):
+            z = x.mean(dim=(2, 3), keepdim=True, dtype=dtype)
+            w = self.conv2(self.conv1(z))
+            if self.identity_init:
+                w = 2 * w
+        return x * self._keep(w).to(x.dtype)

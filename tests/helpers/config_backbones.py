@@ -20,11 +20,13 @@ NARROW = {
 
 
 def config_backbones() -> Dict[str, dict]:
-    """``model.backbone`` of each config, keyed by the first config (sorted
-    by name) that has it; twins (``_custom27``, FPN/PAFPN) are dropped."""
+    """``model.backbone`` of each ``_custom27`` config (every backbone
+    type and attention of ``configs/``, trained from scratch), keyed by the
+    first config (sorted by name) that has it; twins are dropped. The COCO
+    configs have the same backbones, frozen and pretrained."""
     backbones: Dict[str, dict] = {}
     seen = set()
-    for path in sorted(CONFIG_DIR.glob('*.py')):
+    for path in sorted(CONFIG_DIR.glob('*_custom27.py')):
         backbone = Config.fromfile(str(path)).model.backbone.to_dict()
         key = repr(sorted(backbone.items()))
         if key not in seen:

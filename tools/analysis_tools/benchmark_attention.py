@@ -2,8 +2,9 @@
 
 Papers: those of the layers timed (ECA-Net, Wang et al. CVPR 2020; Attention
 U-Net, Oktay et al. MIDL 2018; SE, Hu et al. CVPR 2018; CBAM, Woo et al.
-ECCV 2018; SAM, seed 004; Non-local, Wang et al. CVPR 2018); see each
-layer's module docstring for its formula and its parameter and FLOP cost.
+ECCV 2018; SAM, the Streamlined Attention Module repository; Non-local,
+Wang et al. CVPR 2018); see each layer's module docstring for its formula
+and its parameter and FLOP cost.
 
 For each layer at the four ResNet-50 stage shapes (``--batch`` 8 by
 default: 256x56x56, 512x28x28, 1024x14x14, 2048x7x7) it measures the forward

@@ -2,8 +2,8 @@
 SAM, ECA, ...), ResNet-18 to ResNet-152.
 
 Papers: SE, Hu et al. CVPR 2018 (Fig. 3, "SE-ResNet module"); CBAM, Woo et
-al. ECCV 2018 (Fig. 3); ECA-Net, Wang et al. CVPR 2020 (Fig. 2); SAM,
-seed 004 of this project; ResNet, He et al. CVPR 2016.
+al. ECCV 2018 (Fig. 3); ECA-Net, Wang et al. CVPR 2020 (Fig. 2); SAM, the
+Streamlined Attention Module repository; ResNet, He et al. CVPR 2016.
 
 Placement, as in those papers: the attention layer ``A`` acts on the
 residual branch after its last norm, before the addition::

@@ -1,4 +1,5 @@
-"""CSPMirrorNet backbone (seed 003), made detection-grade.
+"""CSPMirrorNet backbone (the CSPMirrorNet repository,
+hashemJaber/Faster_RCNN_Attention), made detection-grade.
 
 Seed: H. Jaber, "CSPMirrorNet" (ANCS 2025; seed repository
 ``hashemJaber/Faster_RCNN_Attention``), derived from C.-Y. Wang, H.-Y. M.

@@ -1,5 +1,6 @@
 """ResNet whose stage outputs are attention-gated by the deepest stage, then
-recalibrated by ECA, optionally followed by a non-local block (seed 000).
+recalibrated by ECA, optionally followed by a non-local block (the
+Attttttention-ResNet repository).
 
 Papers: Attention U-Net, Oktay et al. MIDL 2018 (additive attention gate);
 ECA-Net, Wang et al. CVPR 2020; Non-local Neural Networks, Wang et al. CVPR
@@ -23,7 +24,8 @@ Defaults (documented choices, not the seed's): the paper's gate (1x1
 convs, no norm or activation on the branches, BN after ``psi``, no
 dropout), ECA with the paper's adaptive kernel (3 for 64 channels, 5 for
 128-512) and no dropout, no non-local block (when configured, on stages 3-4
-only: its cost is quadratic in the positions). Seed 000's exact layout is::
+only: its cost is quadratic in the positions). The Attttttention-ResNet
+repository's layout is::
 
     attention_gate=dict(kernel_size=3, branch_norm_cfg=dict(type='BN'),
                         branch_act_cfg=dict(type='ReLU'), dropout=0.5),
@@ -180,14 +182,14 @@ class GatedECAResNet(AttentionResNet):
     Example:
         >>> import torch
         >>> from mmdet_attn.models.backbones import GatedECAResNet
-        >>> seed000 = GatedECAResNet(
+        >>> original = GatedECAResNet(
         ...     depth=18,
         ...     attention_gate=dict(kernel_size=3,
         ...                         branch_norm_cfg=dict(type='BN'),
         ...                         branch_act_cfg=dict(type='ReLU'),
         ...                         dropout=0.5),
         ...     eca=dict(kernel_size=3, dropout=0.5))
-        >>> seed000.layer1_attention.eca.kernel_size
+        >>> original.layer1_attention.eca.kernel_size
         3
         >>> with_nl = GatedECAResNet(depth=18, non_local=dict())
         >>> with_nl.layer1_attention.non_local is None

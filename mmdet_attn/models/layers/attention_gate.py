@@ -71,7 +71,7 @@ class AttentionGate(AttentionMapMixin, BaseModule):
         inter_channels (int, optional): Inter channels ``C_i``. Defaults to
             ``max(in_channels // 2, 1)``.
         kernel_size (int): Odd size of the three convs. Defaults to 1 (the
-            paper); seed 000 uses 3.
+            paper); the Attttttention-ResNet repository uses 3.
         norm_cfg (dict, optional): Norm after ``psi``; inside a backbone,
             the backbone's ``norm_cfg`` unless set here. A ``GN`` config is
             built with one group (``psi`` has one channel). Defaults to

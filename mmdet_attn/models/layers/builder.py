@@ -2,7 +2,8 @@
 
 Papers: those of the layers it builds (ECA-Net, Wang et al. CVPR 2020;
 Attention U-Net, Oktay et al. MIDL 2018; SE, Hu et al. CVPR 2018; CBAM, Woo
-et al. ECCV 2018; SAM, seed 004; Non-local, Wang et al. CVPR 2018).
+et al. ECCV 2018; SAM, the Streamlined Attention Module
+repository; Non-local, Wang et al. CVPR 2018).
 
 The layers are registered in MMDetection's ``MODELS``, so they are also
 plain ResNet plugins, e.g. ``plugins=[dict(cfg=dict(type='CBAM'),

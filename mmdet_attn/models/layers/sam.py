@@ -1,9 +1,9 @@
 """Streamlined Attention Module (SAM).
 
-Source: the "Streamlined Attention Module" repository, seed 004 of this
-project (its README and code; we found no paper for it), proposed for
-fine-grained recognition with ImageNet-pretrained ResNets and placed where SE
-sits (after the last BN of the residual branch, before the addition).
+Source: the "Streamlined Attention Module" repository (its README and code;
+we found no paper for it), proposed for fine-grained recognition with
+ImageNet-pretrained ResNets and placed where SE sits (after the last BN of
+the residual branch, before the addition).
 
 Formula, for ``x`` of shape ``N x C x H x W`` and a bias-free ``W: C x C``::
 

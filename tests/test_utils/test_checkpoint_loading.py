@@ -119,16 +119,24 @@ def test_load_checkpoint_and_runner_load_from(trained_attn_r18,
 def test_mmdetection_stock_test_tool(trained_attn_r18, tiny_custom27,
                                      tmp_path):
     """MMDetection's own ``tools/test.py`` (shipped in ``mmdet/.mim``)
-    evaluates the checkpoint: the config's ``custom_imports`` is enough."""
+    evaluates the checkpoint: the config's ``custom_imports`` is enough.
+    (The one-key ``data_root`` is this package's tools' own: the stock tool
+    is repointed split by split.)"""
     import mmdet
     stock = os.path.join(os.path.dirname(mmdet.__file__), '.mim', 'tools',
                          'test.py')
+    options = ['model.test_cfg.rcnn.score_thr=0.0']
+    for split in ('val', 'test'):
+        options += [
+            f'{split}_dataloader.dataset.data_root={tiny_custom27}/',
+            f'{split}_dataloader.num_workers=0',
+            f'{split}_dataloader.persistent_workers=False'
+        ]
     proc = run_tool([
         sys.executable, stock,
         str(CONFIG),
         str(trained_attn_r18 / 'epoch_1.pth'), '--work-dir',
-        str(tmp_path), '--cfg-options', *data_options(tiny_custom27),
-        'model.test_cfg.rcnn.score_thr=0.0'
+        str(tmp_path), '--cfg-options', *options
     ])
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     assert 'coco/bbox_mAP' in proc.stdout + proc.stderr

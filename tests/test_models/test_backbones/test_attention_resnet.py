@@ -170,7 +170,7 @@ def test_attention_sits_after_the_last_norm_before_the_addition(
         depth, last_norm, attention):
     model = randomize(narrow(depth=depth, attention=dict(type=attention)))
     block = model.layer2[0]  # with a downsampling shortcut
-    layer = getattr(block, attention.lower())
+    layer = getattr(block, MODELS.get(attention)._abbr_)
     seen = {}
     hooks = [
         getattr(block, last_norm).register_forward_hook(
@@ -299,8 +299,8 @@ def test_plugin_basic_block_takes_other_plugins():
         plugins=[dict(cfg=dict(type=MODELS.get('SE')),
                       position='after_conv1', stages=(True, False, False,
                                                       False))])
-    assert hasattr(model.layer1[0], 'se') and not hasattr(model.layer2[0],
-                                                         'se')
+    assert hasattr(model.layer1[0], 'se_layer') and not hasattr(
+        model.layer2[0], 'se_layer')
     assert model.layer1[0].se_layer.in_channels == 16
 
 
@@ -335,15 +335,18 @@ def test_family_config_backbones(config, suffix):
     cfg = Config.fromfile(str(CONFIG_DIR / f'{config}{suffix}.py'))
     init_default_scope('mmdet')
     model = MODELS.build(cfg.model.backbone)
-    assert (model.frozen_stages, model.norm_eval) == (-1, False)
-    assert cfg.model.backbone.get('init_cfg') is None
-    # ImageNet weights are one --cfg-options away.
+    if suffix:  # the 27-class twins train from scratch
+        assert (model.frozen_stages, model.norm_eval) == (-1, False)
+        assert cfg.model.backbone.get('init_cfg') is None
+    else:  # COCO: from ImageNet weights, as MMDetection's configs
+        assert (model.frozen_stages, model.norm_eval) == (1, True)
+        assert cfg.model.backbone.init_cfg.type == 'Pretrained'
+    # A local checkpoint is one --cfg-options away.
     cfg.merge_from_dict({
         'model.backbone.init_cfg.type': 'Pretrained',
         'model.backbone.init_cfg.checkpoint': 'resnet.pth'
     })
-    assert cfg.model.backbone.init_cfg == dict(
-        type='Pretrained', checkpoint='resnet.pth')
+    assert cfg.model.backbone.init_cfg.checkpoint == 'resnet.pth'
     for train in (True, False):
         check_shapes(model, list(cfg.model.neck.in_channels), train,
                      seed=len(config) + train)

@@ -153,7 +153,7 @@ def test_norm_eval_keeps_every_bn_in_eval_mode():
 
 def test_block_attention_combines():
     model = gated(attention=dict(type='SE', ratio=4))
-    assert hasattr(model.layer3[1], 'se')
+    assert hasattr(model.layer3[1], 'se_layer')
     assert len(model.stage_attention_layers(0)) == 3
 
 

@@ -27,7 +27,7 @@ Attention-Gate ResNet repository (Attttttention-ResNet), resizes the
 projected ``g`` up to ``x``'s grid instead. That repository's layout is
 ``kernel_size=3, branch_norm_cfg=dict(type='BN'),
 branch_act_cfg=dict(type='ReLU'), dropout=0.5, norm_cfg=dict(type='BN')``
-(see docs/fidelity.md).
+(it also resizes with ``align_corners=True``).
 
 It takes two inputs, ``forward(x, g)``, so it is not a ResNet ``Bottleneck``
 plugin (those call ``forward(x)``); backbones call it directly.

@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from mmdet_attn.utils import pretrained_checkpoints
+from mmdet_attn.utils import head_num_classes, pretrained_checkpoints
 from tool_runner import CONFIG_DIR
 
 CONFIGS = sorted(p for p in CONFIG_DIR.glob('*.py'))
@@ -25,19 +25,6 @@ def test_configs_found():
     assert {'faster_rcnn_r18.py', 'faster_rcnn_r18_custom27.py'} <= names
 
 
-def _head_num_classes(model_cfg) -> set:
-    """The ``num_classes`` of every head: one-stage ``bbox_head``, or the
-    RoI head's box head(s) (a list in Cascade R-CNN) and mask head."""
-    if 'roi_head' not in model_cfg:
-        return {model_cfg.bbox_head.num_classes}
-    roi_head = model_cfg.roi_head
-    heads = roi_head.bbox_head
-    heads = list(heads) if isinstance(heads, list) else [heads]
-    if 'mask_head' in roi_head:
-        heads.append(roi_head.mask_head)
-    return {head.num_classes for head in heads}
-
-
 @pytest.mark.parametrize('config', CONFIGS, ids=lambda p: p.stem)
 def test_config_builds_detector(config: Path):
     cfg = Config.fromfile(str(config))
@@ -48,7 +35,7 @@ def test_config_builds_detector(config: Path):
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.eval()
-    num_classes = _head_num_classes(cfg.model)
+    num_classes = {n for _, n in head_num_classes(cfg.model)}
     if config.stem.endswith('_custom27'):
         from mmdet_attn.datasets import CUSTOM27_CLASSES
         assert tuple(cfg.classes) == CUSTOM27_CLASSES

@@ -40,7 +40,7 @@ data: install
 	$(PY) tools/misc/generate_custom27.py --out-dir data/custom27
 
 # The synthetic set's objects as an ImageNet-layout classification set, to
-# pretrain a backbone on CPU (README, "From ImageNet to COCO").
+# pretrain a backbone on CPU (docs/pretraining.md).
 crops: data
 	$(PY) tools/dataset_converters/coco_crops.py data/custom27 data/custom27_crops
 
@@ -52,7 +52,7 @@ demo: data
 test: install
 	$(PY) -m pytest tests
 
-# The model zoo's three measurements (README, "Model zoo").
+# The model zoo's measurements (README, "Model zoo").
 # Cost: every backbone config against the plain ResNet of matching depth.
 benchmark: install
 	$(PY) tools/analysis_tools/benchmark_backbones.py --repeats 5 --warmup 1 \

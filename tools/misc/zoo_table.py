@@ -8,7 +8,7 @@ config, the visualiser's ``work_dirs/vis_attention/<config>/maps.json``
 (``make vis``). Each row's picture is the spatial attention map with the
 widest range of values, or the Grad-CAM when the backbone has no spatial
 attention, written at half size to ``docs/zoo/vis/<config>.png``. Paste the
-output over the table under "### Per backbone" in README.md.
+output over the table under "## Model zoo" in README.md.
 
 Example:
     python tools/misc/zoo_table.py > /tmp/zoo_table.md

@@ -4,7 +4,7 @@
 # evaluator, and takes the classes from your training annotation file:
 #   --cfg-options data_root=/data/mine/
 # (tools/train.py and tools/test.py resolve data_root and classes after the
-# overrides; see README, "Training on your own data").
+# overrides; see docs/own_data.md).
 dataset_type = 'StrictCocoDataset'
 data_root = 'data/custom27/'
 classes = (

@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 TORCH_SPEC ?= torch==2.13.0
+MIM_SPEC ?= openmim==0.3.9
 STAMP := $(VENV)/.installed
 
 .PHONY: install data crops demo test benchmark study vis clean
@@ -13,7 +14,8 @@ $(PY):
 	$(PIP) install -q --upgrade pip
 
 # The stamp is rebuilt when the requirements or setup.py change.
-$(STAMP): $(PY) requirements.txt requirements-test.txt requirements-deploy.txt setup.py
+$(STAMP): $(PY) requirements.txt requirements-test.txt requirements-deploy.txt \
+		requirements-mim.txt setup.py
 	@$(PY) -c "import torch" 2>/dev/null \
 		&& echo "torch already present: keeping $$($(PY) -c 'import torch; print(torch.__version__)')" \
 		|| $(PIP) install $(TORCH_SPEC)
@@ -25,7 +27,10 @@ $(STAMP): $(PY) requirements.txt requirements-test.txt requirements-deploy.txt s
 		|| { echo "Building mmcv 2.1.0 with ops (about 10 min on 2 cores the first time; pip caches the wheel)"; \
 		     MMCV_WITH_OPS=1 $(PIP) install --no-build-isolation mmcv==2.1.0; }
 	@$(PY) -c "import mmcv.ops" || { echo "mmcv 2.1.0 with ops is not importable: see README, Troubleshooting"; exit 1; }
-	$(PIP) install -r requirements.txt -r requirements-test.txt -r requirements-deploy.txt
+	$(PIP) install -r requirements.txt -r requirements-test.txt -r requirements-deploy.txt \
+		-r requirements-mim.txt
+	# openmim without its opendatalab dependency: see requirements-mim.txt.
+	$(PIP) install --no-deps $(MIM_SPEC)
 	$(PIP) install --no-build-isolation --no-deps -e .
 	touch $(STAMP)
 

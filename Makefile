@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 TORCH_SPEC ?= torch==2.13.0
+MIM_SPEC ?= openmim==0.3.9
 STAMP := $(VENV)/.installed
 
 .PHONY: install data crops demo test benchmark study vis clean
@@ -13,16 +14,26 @@ $(PY):
 	$(PIP) install -q --upgrade pip
 
 # The stamp is rebuilt when the requirements or setup.py change.
-$(STAMP): $(PY) requirements.txt requirements-test.txt requirements-deploy.txt setup.py
+$(STAMP): $(PY) requirements.txt requirements-test.txt requirements-deploy.txt \
+		requirements-mim.txt setup.py
 	@$(PY) -c "import torch" 2>/dev/null \
 		&& echo "torch already present: keeping $$($(PY) -c 'import torch; print(torch.__version__)')" \
 		|| $(PIP) install $(TORCH_SPEC)
-	# mmcv 2.1.0 has no wheel for recent Pythons: build it with its CUDA/CPU
-	# ops from source. Its setup.py needs pkg_resources (setuptools<70) and
-	# torch at build time, hence --no-build-isolation. pip caches the wheel.
+	# Build tools for mmcv; mim needs pkg_resources (setuptools<70) too.
 	$(PIP) install "setuptools<70" wheel ninja numpy psutil
+	# openmim without its opendatalab dependency (see requirements-mim.txt),
+	# first: `mim install` looks for OpenMMLab's prebuilt mmcv.
+	$(PIP) install -r requirements-mim.txt
+	$(PIP) install --no-deps $(MIM_SPEC)
+	# mmcv 2.1.0 with ops: OpenMMLab's prebuilt wheel for this torch and CUDA
+	# if there is one (`mim install` adds download.openmmlab.com's find-links
+	# for them), else built from source: PyPI has no wheel of it. The build
+	# needs pkg_resources and torch at build time, hence
+	# --no-build-isolation. pip caches the wheel.
 	@$(PY) -c "import mmcv.ops" 2>/dev/null && echo "mmcv with ops already present" \
-		|| { echo "Building mmcv 2.1.0 with ops (about 10 min on 2 cores the first time; pip caches the wheel)"; \
+		|| { echo "Looking for a prebuilt mmcv 2.1.0 for torch $$($(PY) -c 'import torch; print(torch.__version__)') (mim install)"; \
+		     $(VENV)/bin/mim install --only-binary mmcv --retries 1 --timeout 15 mmcv==2.1.0; } \
+		|| { echo "No prebuilt mmcv 2.1.0 for this torch: building it with ops (about 10 min on 2 cores the first time; pip caches the wheel)"; \
 		     MMCV_WITH_OPS=1 $(PIP) install --no-build-isolation mmcv==2.1.0; }
 	@$(PY) -c "import mmcv.ops" || { echo "mmcv 2.1.0 with ops is not importable: see README, Troubleshooting"; exit 1; }
 	$(PIP) install -r requirements.txt -r requirements-test.txt -r requirements-deploy.txt

@@ -10,8 +10,9 @@ from pathlib import Path
 from setuptools import find_packages, setup
 
 ROOT = Path(__file__).resolve().parent
-#: What ``mim`` looks for in ``<package>/.mim/``.
-MIM_FILES = ('configs', 'tools')
+#: What ``mim`` looks for in ``<package>/.mim/`` (``mim search`` reads
+#: ``model-index.yml``, which imports ``configs/metafiles/*.yml``).
+MIM_FILES = ('configs', 'tools', 'model-index.yml')
 
 
 def read_requirements(name: str) -> list:
@@ -51,7 +52,8 @@ setup(
     package_data={
         'mmdet_attn': [
             '.mim/configs/**/*.py',
-            '.mim/configs/**/*.yml', '.mim/tools/**/*.py',
+            '.mim/configs/**/*.yml', '.mim/model-index.yml',
+            '.mim/tools/**/*.py',
             '.mim/tools/**/*.sh'
         ]
     },

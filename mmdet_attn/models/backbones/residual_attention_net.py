@@ -13,11 +13,13 @@ Layout (Table 2 of the paper, widths for the default ``base_channels=64``)::
     stage 4   3 residual units (first /2) -> 2048               stride 32
 
 with ``(m1, m2, m3) = (1, 1, 1)`` for Attention-56 and AttentionNeXt-56 and
-``(1, 2, 3)`` for Attention-92. Residual units are pre-activation
-bottlenecks (BN-ReLU-conv1x1, BN-ReLU-conv3x3, BN-ReLU-conv1x1, expansion 4,
-projection shortcut on the pre-activated input when the shape changes);
-AttentionNeXt keeps that ordering and uses ResNeXt's grouped 3x3 and widths
-(cardinality 32, 4 channels per group at stage 1, doubling each stage).
+``(1, 2, 3)`` for Attention-92. As in the authors' prototxts, the residual
+units of Attention-56/92 are pre-activation bottlenecks (BN-ReLU-conv1x1,
+BN-ReLU-conv3x3, BN-ReLU-conv1x1, expansion 4, projection shortcut on the
+pre-activated input when the shape changes); those of AttentionNeXt-56 are
+post-activation ResNeXt 32x4d bottlenecks (conv-BN-ReLU, BN on the
+projection, ReLU after the addition) and its mask head is
+conv-BN-ReLU-conv-Sigmoid.
 
 Attention module (p=1, t=2, r=1), for a feature ``x``::
 
@@ -37,7 +39,8 @@ paper)::
 
 (drawn for s = 2). ``pool`` is a 3x3/2 max-pool with padding 1 (output
 ``ceil(L / 2)`` for any length ``L``), ``up`` is a bilinear interpolation to
-the exact size of the tensor it joins, so any input size works; each skip
+the exact size of the tensor it joins (``align_corners`` False by default,
+True as the authors' Caffe ``Interp``), so any input size works; each skip
 connection carries one residual unit, as in the authors' prototxt.
 
 Detection-grade additions: four outputs at strides 4/8/16/32 (exactly
@@ -47,7 +50,8 @@ Pre-activation stage outputs are un-normalised sums of residuals; the
 pre-activation ResNet applies one BN-ReLU before its classifier, so with
 ``out_norm=True`` (default) each returned stage output gets its own
 BN-ReLU, on the returned copy only (the next stage pre-activates the
-un-normalised sum itself). Parameters of the default Attention-56 backbone:
+un-normalised sum itself); AttentionNeXt-56's post-activation outputs need
+none (``out_norm`` defaults to False there). Parameters of the default Attention-56 backbone:
 see ``docs/backbone_benchmark.md`` (the paper's classifier, 1000-class FC
 included, has 31.9 M).
 
@@ -58,12 +62,14 @@ Example:
     >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
     [(1, 64, 25, 33), (1, 128, 13, 17), (1, 256, 7, 9), (1, 512, 4, 5)]
 """
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch.nn as nn
 import torch.nn.functional as F
 import torch.utils.checkpoint as cp
-from mmcv.cnn import ConvModule, build_activation_layer, build_norm_layer
+from mmcv.cnn import (ConvModule, build_activation_layer, build_conv_layer,
+                      build_norm_layer)
+from mmdet.models.backbones.resnext import Bottleneck as ResNeXtBottleneck
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
@@ -171,6 +177,63 @@ class PreActBottleneck(BaseModule):
         return self.conv3(self.conv2(self.conv1(pre))) + identity
 
 
+def post_activation_unit(in_channels: int,
+                         out_channels: int,
+                         stride: int = 1,
+                         groups: int = 1,
+                         base_width: int = 64,
+                         conv_cfg: OptConfigType = None,
+                         norm_cfg: ConfigType = dict(type='BN'),
+                         act_cfg: ConfigType = dict(type='ReLU')) -> nn.Module:
+    """MMDetection's ResNeXt ``Bottleneck`` (conv-BN-ReLU units, ReLU after
+    the addition), with a 1x1 conv + BN projection when the shape changes.
+
+    Args:
+        in_channels (int): Input channels.
+        out_channels (int): Output channels (4 x the bottleneck planes).
+        stride (int): Stride of the 3x3 conv. Defaults to 1.
+        groups (int): Groups of the 3x3 conv. Defaults to 1.
+        base_width (int): Channels per group for 64 planes. Defaults to 64.
+        conv_cfg (dict, optional): Conv layer config. Defaults to None.
+        norm_cfg (dict): Norm layer config. Defaults to ``dict(type='BN')``.
+        act_cfg (dict): Must be ReLU, the only activation of MMDetection's
+            ``Bottleneck``. Defaults to ``dict(type='ReLU')``.
+
+    Returns:
+        nn.Module: The unit.
+
+    Example:
+        >>> import torch
+        >>> unit = post_activation_unit(64, 256, stride=2, groups=32,
+        ...                             base_width=4)
+        >>> tuple(unit(torch.rand(1, 64, 9, 9)).shape)
+        (1, 256, 5, 5)
+    """
+    if act_cfg.get('type') != 'ReLU':
+        raise ValueError('post-activation units (AttentionNeXt-56) use '
+                         f"ReLU only, got act_cfg={act_cfg}")
+    downsample = None
+    if stride != 1 or in_channels != out_channels:
+        downsample = nn.Sequential(
+            build_conv_layer(
+                conv_cfg,
+                in_channels,
+                out_channels,
+                1,
+                stride=stride,
+                bias=False),
+            build_norm_layer(norm_cfg, out_channels)[1])
+    return ResNeXtBottleneck(
+        in_channels,
+        out_channels // ResNeXtBottleneck.expansion,
+        groups=groups,
+        base_width=base_width,
+        stride=stride,
+        downsample=downsample,
+        conv_cfg=conv_cfg,
+        norm_cfg=norm_cfg)
+
+
 class AttentionModule(AttentionMapMixin, BaseModule):
     """Attention module of the Residual Attention Network.
 
@@ -188,8 +251,17 @@ class AttentionModule(AttentionMapMixin, BaseModule):
             Defaults to 2.
         num_mask_units (int): Residual units between adjacent pooling or
             up-sampling steps of the mask branch (r). Defaults to 1.
-        unit_cfg (dict, optional): Extra :class:`PreActBottleneck` arguments
-            (``groups``, ``base_width``). Defaults to None.
+        unit_cfg (dict, optional): Extra unit arguments (``groups``,
+            ``base_width``). Defaults to None.
+        post_activation (bool): Post-activation ResNeXt units
+            (:func:`post_activation_unit`) and a conv-BN-ReLU-conv-Sigmoid
+            mask head, as the AttentionNeXt-56 prototxt; False:
+            :class:`PreActBottleneck` units and a BN-ReLU-conv-BN-ReLU-conv-
+            Sigmoid head, as the Attention-56/92 prototxts. Defaults to
+            False.
+        align_corners (bool): ``align_corners`` of the mask branch's
+            bilinear up-sampling; the authors' Caffe ``Interp`` aligns
+            corners (True). Defaults to False.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to ``dict(type='BN')``.
         act_cfg (dict): Activation config. Defaults to
@@ -218,6 +290,8 @@ class AttentionModule(AttentionMapMixin, BaseModule):
                  num_trunk: int = 2,
                  num_mask_units: int = 1,
                  unit_cfg: OptConfigType = None,
+                 post_activation: bool = False,
+                 align_corners: bool = False,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='ReLU'),
@@ -236,11 +310,12 @@ class AttentionModule(AttentionMapMixin, BaseModule):
             act_cfg=act_cfg,
             **(unit_cfg or {}))
 
+        unit = post_activation_unit if post_activation else PreActBottleneck
+        self.align_corners = align_corners
+
         def units(num: int) -> nn.Sequential:
-            return nn.Sequential(*[
-                PreActBottleneck(channels, channels, **unit_kwargs)
-                for _ in range(num)
-            ])
+            return nn.Sequential(
+                *[unit(channels, channels, **unit_kwargs) for _ in range(num)])
 
         self.pre_units = units(num_pre_post)
         self.trunk_units = units(num_trunk)
@@ -251,15 +326,22 @@ class AttentionModule(AttentionMapMixin, BaseModule):
         self.bottom_units = units(num_mask_units)
         self.up_units = nn.ModuleList(
             [units(num_mask_units) for _ in range(num_skips)])
-        mask_conv = dict(
-            conv_cfg=conv_cfg,
-            norm_cfg=norm_cfg,
-            act_cfg=act_cfg,
-            bias=False,
-            order=('norm', 'act', 'conv'))
-        self.mask_head = nn.Sequential(
-            ConvModule(channels, channels, 1, **mask_conv),
-            ConvModule(channels, channels, 1, **mask_conv), nn.Sigmoid())
+        conv = dict(conv_cfg=conv_cfg, bias=False)
+        if post_activation:
+            first = ConvModule(
+                channels, channels, 1, norm_cfg=norm_cfg, act_cfg=act_cfg,
+                **conv)
+            last = ConvModule(
+                channels, channels, 1, norm_cfg=None, act_cfg=None, **conv)
+        else:
+            preact = dict(
+                norm_cfg=norm_cfg,
+                act_cfg=act_cfg,
+                order=('norm', 'act', 'conv'),
+                **conv)
+            first = ConvModule(channels, channels, 1, **preact)
+            last = ConvModule(channels, channels, 1, **preact)
+        self.mask_head = nn.Sequential(first, last, nn.Sigmoid())
         self.post_units = units(num_pre_post)
         if identity_init:
             self._init_identity()
@@ -268,11 +350,13 @@ class AttentionModule(AttentionMapMixin, BaseModule):
         """Zero the mask head's last conv: ``M = 2 * sigmoid(0) - 1 = 0``."""
         nn.init.zeros_(self.mask_head[1].conv.weight)
 
-    @staticmethod
-    def _upsample(x: Tensor, like: Tensor) -> Tensor:
+    def _upsample(self, x: Tensor, like: Tensor) -> Tensor:
         """Bilinear resize of ``x`` to the spatial size of ``like``."""
         return F.interpolate(
-            x, size=like.shape[-2:], mode='bilinear', align_corners=False)
+            x,
+            size=like.shape[-2:],
+            mode='bilinear',
+            align_corners=self.align_corners)
 
     def trunk(self, x: Tensor) -> Tensor:
         """Trunk branch T(x)."""
@@ -322,8 +406,12 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
         frozen_stages (int): Stages to freeze (stop grad, eval mode):
             -1 none, 0 the stem, ``i`` the stem and stages 1..i.
             Defaults to -1.
-        out_norm (bool): Apply a BN-ReLU to each returned stage output.
-            Defaults to True.
+        out_norm (bool, optional): Apply a BN-ReLU to each returned stage
+            output. Defaults to None: True for the pre-activation
+            Attention-56/92, False for AttentionNeXt-56.
+        align_corners (bool): ``align_corners`` of the mask branches'
+            bilinear up-sampling (True: the authors' Caffe ``Interp``).
+            Defaults to False.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to
             ``dict(type='BN', requires_grad=True)``.
@@ -352,10 +440,24 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
     """
 
     arch_settings: Dict[str, dict] = {
-        'attention56': dict(num_modules=(1, 1, 1), groups=1, base_width=64),
-        'attention92': dict(num_modules=(1, 2, 3), groups=1, base_width=64),
-        'attentionnext56': dict(
-            num_modules=(1, 1, 1), groups=32, base_width=4),
+        'attention56':
+        dict(
+            num_modules=(1, 1, 1),
+            groups=1,
+            base_width=64,
+            post_activation=False),
+        'attention92':
+        dict(
+            num_modules=(1, 2, 3),
+            groups=1,
+            base_width=64,
+            post_activation=False),
+        'attentionnext56':
+        dict(
+            num_modules=(1, 1, 1),
+            groups=32,
+            base_width=4,
+            post_activation=True),
     }
     # Skip connections of the soft mask branch in stages 1-3 (paper).
     mask_skips: Tuple[int, int, int] = (2, 1, 0)
@@ -368,7 +470,8 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
                  base_channels: int = 64,
                  out_indices: Sequence[int] = (0, 1, 2, 3),
                  frozen_stages: int = -1,
-                 out_norm: bool = True,
+                 out_norm: Optional[bool] = None,
+                 align_corners: bool = False,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
                  act_cfg: ConfigType = dict(type='ReLU'),
@@ -398,6 +501,13 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
             raise ValueError(
                 f'frozen_stages must be in -1..4, got {frozen_stages}')
         setting = self.arch_settings[arch]
+        if base_channels * setting['base_width'] // 64 < 1:
+            raise ValueError(
+                f'{arch} with base_channels={base_channels} has no '
+                f'bottleneck channels (base_width={setting["base_width"]}); '
+                f'use base_channels >= {64 // setting["base_width"]}')
+        if out_norm is None:
+            out_norm = not setting['post_activation']
         self.arch = arch
         self.out_indices = tuple(out_indices)
         self.frozen_stages = frozen_stages
@@ -410,6 +520,8 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
         layer_cfg = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
         unit_cfg = dict(
             groups=setting['groups'], base_width=setting['base_width'])
+        post_activation = setting['post_activation']
+        unit = post_activation_unit if post_activation else PreActBottleneck
 
         self.stem = ConvModule(
             in_channels,
@@ -425,7 +537,7 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
         stage_in = base_channels
         for i, channels in enumerate(self.stage_channels):
             blocks: List[nn.Module] = [
-                PreActBottleneck(
+                unit(
                     stage_in,
                     channels,
                     stride=1 if i == 0 else 2,
@@ -438,6 +550,8 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
                         channels,
                         self.mask_skips[i],
                         unit_cfg=unit_cfg,
+                        post_activation=post_activation,
+                        align_corners=align_corners,
                         identity_init=mask_identity_init,
                         keep_attention_map=keep_attention_map,
                         **layer_cfg)
@@ -445,8 +559,7 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
                 ]
             else:
                 blocks += [
-                    PreActBottleneck(channels, channels, **unit_cfg,
-                                     **layer_cfg)
+                    unit(channels, channels, **unit_cfg, **layer_cfg)
                     for _ in range(self.num_last_units - 1)
                 ]
             self.add_module(f'layer{i + 1}', nn.Sequential(*blocks))

@@ -1,6 +1,6 @@
-"""GatedECAResNet (seed 000: stage outputs gated by the deepest stage, then
-ECA, optional non-local) against its formula, the seed's layout and
-MMDetection's ResNet contract. Narrow trunks (``base_channels`` 16)."""
+"""GatedECAResNet (stage outputs gated by the deepest stage, then ECA,
+optional non-local) against its formula, the Attttttention-ResNet
+repository's layout and MMDetection's ResNet contract. Narrow trunks (``base_channels`` 16)."""
 import pytest
 import torch
 import torch.nn as nn
@@ -91,6 +91,29 @@ def test_seed_layout_is_reproducible_by_config():
     model.eval()
     with torch.no_grad():
         assert all(torch.equal(a, b) for a, b in zip(model(x), model(x)))
+
+
+@pytest.mark.parametrize('suffix', ['', '_custom27'])
+def test_original_config_has_the_original_repository_layout(suffix):
+    cfg = Config.fromfile(
+        str(CONFIG_DIR / f'faster_rcnn_attn_r18_original{suffix}.py'))
+    init_default_scope('mmdet')
+    backbone = cfg.model.backbone.to_dict()
+    backbone.update(base_channels=16, init_cfg=None)
+    model = MODELS.build(backbone)
+    assert (model.depth, model.out_indices) == (18, (0, 1, 2, 3))
+    for i in range(1, 5):
+        stage = getattr(model, f'layer{i}_attention')
+        gate = stage.gate
+        for conv in (gate.theta, gate.phi, gate.psi):
+            assert conv.conv.kernel_size == (3, 3)
+            assert isinstance(conv.norm, nn.BatchNorm2d)
+        assert isinstance(gate.theta.activate, nn.ReLU)
+        assert isinstance(gate.phi.activate, nn.ReLU)
+        assert not gate.identity_init and not stage.eca.identity_init
+        assert gate.dropout.p == stage.eca.dropout.p == 0.5
+        assert stage.eca.kernel_size == 3
+        assert stage.non_local is None
 
 
 @pytest.mark.parametrize('depth', [18, 50])

@@ -52,6 +52,7 @@ Example:
     >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
     [(1, 64, 25, 33), (1, 128, 13, 17), (1, 256, 7, 9), (1, 512, 4, 5)]
 """
+import inspect
 from typing import Dict, List, Optional, Sequence
 
 import torch.nn as nn
@@ -64,6 +65,7 @@ from torch import Tensor
 
 from ..layers import ATTENTION_TYPES, with_backbone_norm
 from ..layers.base import AttentionMapMixin
+from .base import check_stage_args
 
 #: Attention types that take one input, i.e. can sit inside a block.
 BLOCK_ATTENTION_TYPES = tuple(t for t in ATTENTION_TYPES
@@ -153,37 +155,18 @@ class AttentionResNet(ResNet):
         attention (dict, optional): The attention layer, ``type`` one of
             :data:`BLOCK_ATTENTION_TYPES` (``'SE'``, ``'CBAM'``, ``'SAM'``,
             ``'ECA'``, ``'NonLocalBlock'``) and its arguments except
-            ``in_channels`` (set per block). None: a plain ResNet.
+            ``in_channels`` (set per block); its default norms are the
+            backbone's ``norm_cfg``. None: a plain ResNet.
             Defaults to None.
         stage_with_attention (Sequence[bool]): Per stage, whether its blocks
             get the attention layer. Defaults to all True.
         freeze_attention (bool): Also freeze the attention layers of the
             frozen stages. Defaults to False (they stay trainable).
-        num_stages (int): Stages, 1-4. Defaults to 4.
-        out_indices (Sequence[int]): Stages (0-based) whose outputs are
-            returned. Defaults to ``(0, 1, 2, 3)``.
-        frozen_stages (int): -1 none, 0 the stem, ``i`` the stem and stages
-            1..i (stop grad, eval mode). Defaults to -1.
-        norm_cfg (dict): Norm layer config of the trunk and of each
-            attention layer's default norms that ``attention`` does not set
-            (see :func:`~mmdet_attn.models.layers.with_backbone_norm`).
-            Defaults to ``dict(type='BN', requires_grad=True)``.
-        norm_eval (bool): Keep every BN in eval mode while training.
-            Defaults to False (training from scratch; use True with an
-            ImageNet checkpoint and small batches).
-        with_cp (bool): Checkpoint each block while training (less memory,
-            more time). Defaults to False.
-        plugins (list[dict], optional): More plugins, as in ``ResNet``
-            (``BasicBlock`` positions: ``'after_conv1'``, ``'after_conv2'``).
-            Defaults to None.
-        init_cfg (dict or list[dict], optional): None: ``ResNet``'s own
-            initialisation (Kaiming, zero-initialised last norm of each
-            block); ``dict(type='Pretrained', checkpoint=...)`` loads a plain
-            ResNet checkpoint. Defaults to None.
-        **kwargs: Other ``ResNet`` arguments (``base_channels``,
-            ``strides``, ``dilations``, ``style``, ``deep_stem``,
-            ``avg_down``, ``conv_cfg``, ``dcn``, ``stage_with_dcn``,
-            ``zero_init_residual``, ...).
+        **kwargs: MMDetection ``ResNet``'s arguments (``num_stages``,
+            ``out_indices``, ``frozen_stages``, ``norm_cfg``, ``with_cp``,
+            ``plugins``, ``init_cfg``, ...), with ``norm_eval`` defaulting
+            to False (training from scratch); ``BasicBlock`` also takes
+            plugins, at ``'after_conv1'`` and ``'after_conv2'``.
 
     Example:
         >>> import torch
@@ -202,8 +185,6 @@ class AttentionResNet(ResNet):
         BasicBlock: 'after_conv2',
         Bottleneck: 'after_conv3'
     }
-    #: Frozen stages keep their attention layers trainable unless True.
-    freeze_attention = False
 
     def __init__(self,
                  depth: int,
@@ -211,77 +192,55 @@ class AttentionResNet(ResNet):
                  stage_with_attention: Sequence[bool] = (True, True, True,
                                                          True),
                  freeze_attention: bool = False,
-                 num_stages: int = 4,
-                 out_indices: Sequence[int] = (0, 1, 2, 3),
-                 frozen_stages: int = -1,
-                 norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
-                 norm_eval: bool = False,
-                 with_cp: bool = False,
-                 plugins: Optional[List[dict]] = None,
-                 init_cfg: OptMultiConfig = None,
                  **kwargs) -> None:
-        self.check_stage_args(
-            depth, num_stages, out_indices, frozen_stages,
-            dict(stage_with_attention=stage_with_attention))
-        plugins = list(plugins or [])
-        if attention is not None:
-            block = self.arch_settings[depth][0]
-            plugins.append(
-                dict(
-                    cfg=self._attention_plugin_cfg(attention, norm_cfg),
-                    position=self.last_norm_position[block],
-                    stages=tuple(stage_with_attention)))
-        super().__init__(
-            depth,
-            num_stages=num_stages,
-            out_indices=tuple(out_indices),
-            frozen_stages=-1,
-            norm_cfg=norm_cfg,
-            norm_eval=norm_eval,
-            plugins=plugins or None,
-            with_cp=with_cp,
-            init_cfg=init_cfg,
-            **kwargs)
+        if depth not in self.arch_settings:
+            raise KeyError(f'Invalid depth {depth} for '
+                           f'{type(self).__name__}; choose one of '
+                           f'{sorted(self.arch_settings)}')
         self.attention = attention
         self.stage_with_attention = tuple(stage_with_attention)
         self.freeze_attention = freeze_attention
-        self.frozen_stages = frozen_stages
-        self._freeze_stages()
+        kwargs.setdefault('norm_eval', False)
+        args = self.resnet_args(kwargs)
+        if args['num_stages'] not in range(1, 5):
+            raise ValueError(
+                f'num_stages must be 1-4, got {args["num_stages"]}')
+        check_stage_args(args['num_stages'], args['out_indices'],
+                         args['frozen_stages'], self.stage_switches())
+        if attention is not None:
+            kwargs['plugins'] = list(args['plugins'] or []) + [
+                dict(
+                    cfg=self._attention_plugin_cfg(attention,
+                                                   args['norm_cfg']),
+                    position=self.last_norm_position[
+                        self.arch_settings[depth][0]],
+                    stages=self.stage_with_attention)
+            ]
+        super().__init__(depth, **kwargs)
 
-    @classmethod
-    def check_stage_args(cls, depth: int, num_stages: int,
-                         out_indices: Sequence[int], frozen_stages: int,
-                         stage_flags: Dict[str, Sequence[bool]]) -> None:
-        """Raise a clear error for arguments ``ResNet`` would reject with a
-        bare assert, or not at all.
+    @staticmethod
+    def resnet_args(kwargs: dict) -> dict:
+        """``ResNet``'s arguments: those in ``kwargs``, the others at their
+        defaults.
 
         Args:
-            depth (int): ResNet depth.
-            num_stages (int): Number of stages.
-            out_indices (Sequence[int]): Returned stages.
-            frozen_stages (int): Frozen stages.
-            stage_flags (dict[str, Sequence[bool]]): Per-stage switches by
-                argument name; each needs one entry per stage.
+            kwargs (dict): Keyword arguments for ``ResNet``.
+
+        Returns:
+            dict: Argument name to value, for every ``ResNet`` argument
+            except ``depth``.
         """
-        if depth not in cls.arch_settings:
-            raise KeyError(f'Invalid depth {depth} for {cls.__name__}; '
-                           f'choose one of {sorted(cls.arch_settings)}')
-        if num_stages not in range(1, 5):
-            raise ValueError(f'num_stages must be 1-4, got {num_stages}')
-        if not out_indices or any(i not in range(num_stages)
-                                  for i in out_indices):
-            raise ValueError(
-                f'out_indices must be a non-empty subset of '
-                f'{tuple(range(num_stages))} (num_stages={num_stages}), '
-                f'got {tuple(out_indices)}')
-        if frozen_stages not in range(-1, num_stages + 1):
-            raise ValueError(f'frozen_stages must be in -1..{num_stages}, '
-                             f'got {frozen_stages}')
-        for name, flags in stage_flags.items():
-            if len(flags) != num_stages:
-                raise ValueError(
-                    f'{name} needs one bool per stage ({num_stages} stages), '
-                    f'got {len(flags)}: {tuple(flags)}')
+        params = inspect.signature(ResNet.__init__).parameters
+        return {
+            name: kwargs.get(name, param.default)
+            for name, param in params.items()
+            if name not in ('self', 'depth')
+        }
+
+    def stage_switches(self) -> Dict[str, Sequence[bool]]:
+        """Per-stage switches by argument name, checked against
+        ``num_stages``."""
+        return dict(stage_with_attention=self.stage_with_attention)
 
     @staticmethod
     def _attention_plugin_cfg(attention: dict,

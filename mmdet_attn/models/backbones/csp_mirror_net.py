@@ -77,7 +77,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from ..layers import mish  # noqa: F401  (registers 'Mish')
-from .base import FrozenStagesMixin
+from .base import FrozenStagesMixin, check_stage_args
 
 BLOCK_TYPES = ('mirror', 'bottleneck')
 FUSIONS = ('first', 'last')
@@ -431,13 +431,7 @@ class CSPMirrorNet(FrozenStagesMixin, BaseModule):
                 b not in BLOCK_TYPES for b in block_types):
             raise ValueError(f'block_types needs {num_stages} entries from '
                              f'{BLOCK_TYPES}, got {tuple(block_types)}')
-        if not out_indices or any(i not in range(num_stages)
-                                  for i in out_indices):
-            raise ValueError('out_indices must be a non-empty subset of '
-                             f'0..{num_stages - 1}, got {tuple(out_indices)}')
-        if frozen_stages not in range(-1, num_stages + 1):
-            raise ValueError(f'frozen_stages must be in -1..{num_stages}, '
-                             f'got {frozen_stages}')
+        check_stage_args(num_stages, out_indices, frozen_stages)
         self.arch = arch
         self.gamma = gamma
         self.out_indices = tuple(out_indices)
@@ -485,13 +479,9 @@ class CSPMirrorNet(FrozenStagesMixin, BaseModule):
         """Channels of the returned outputs, in ``out_indices`` order."""
         return [self.stage_channels[i] for i in self.out_indices]
 
-    def _freeze_stages(self) -> None:
-        """Stop grad and set eval mode for the frozen stem and stages."""
-        for name in self.layers[:self.frozen_stages + 1]:
-            module = getattr(self, name)
-            module.eval()
-            for param in module.parameters():
-                param.requires_grad = False
+    def stage_modules(self, stage: int) -> List[nn.Module]:
+        """Modules of stage ``stage``: 0 the stem, ``i`` ``stage{i}``."""
+        return [getattr(self, self.layers[stage])]
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
         """Feature maps of the stages in ``out_indices``."""

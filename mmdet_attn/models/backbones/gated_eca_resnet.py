@@ -60,8 +60,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch.nn as nn
 import torch.utils.checkpoint as cp
+from mmdet.models.layers import ResLayer
 from mmdet.registry import MODELS
-from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from mmdet.utils import OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor
 
@@ -70,10 +71,8 @@ from .attention_resnet import BLOCK_ATTENTION_TYPES, AttentionResNet
 
 
 def _slot_cfg(cfg: OptConfigType, name: str, default_type: str,
-              allowed: Tuple[str, ...],
-              norm_cfg: OptConfigType) -> Optional[dict]:
-    """``cfg`` with its ``type`` defaulted and checked and its default
-    norms set to the backbone's ``norm_cfg``, or None if off."""
+              allowed: Tuple[str, ...]) -> Optional[dict]:
+    """``cfg`` with its ``type`` defaulted and checked, or None if off."""
     if cfg is None:
         return None
     cfg = dict(cfg)
@@ -81,7 +80,7 @@ def _slot_cfg(cfg: OptConfigType, name: str, default_type: str,
     if cfg['type'] not in allowed:
         raise KeyError(f'{name} type must be one of {", ".join(allowed)}, '
                        f'got {cfg["type"]!r}')
-    return with_backbone_norm(cfg, norm_cfg)
+    return cfg
 
 
 class GatedStageAttention(BaseModule):
@@ -143,7 +142,7 @@ class GatedECAResNet(AttentionResNet):
             (``type`` optional; ``in_channels`` and ``gating_channels`` are
             set by the backbone, its ``norm_cfg`` defaults to the
             backbone's). None switches the gate off. Defaults to
-            ``dict(type='AttentionGate')`` (the paper's gate).
+            ``dict(type='AttentionGate')``.
         eca (dict, optional): ECA arguments (``type`` defaults to ``'ECA'``;
             any single-input type of :data:`BLOCK_ATTENTION_TYPES` works).
             None switches it off. Defaults to ``dict(type='ECA')``.
@@ -156,44 +155,19 @@ class GatedECAResNet(AttentionResNet):
         stage_with_non_local (Sequence[bool]): Stages with a non-local
             block when ``non_local`` is set. Defaults to
             ``(False, False, True, True)``.
-        freeze_attention (bool): Also freeze the attention of the frozen
-            stages. Defaults to False (it stays trainable).
-        num_stages (int): Stages, 1-4; the gating map is the last one's.
-            Defaults to 4.
-        out_indices (Sequence[int]): Returned stages (0-based); only they
-            get attention layers. Defaults to ``(0, 1, 2, 3)``.
-        frozen_stages (int): -1 none, 0 the stem, ``i`` the stem and trunk
-            stages 1..i. Defaults to -1.
-        norm_cfg (dict): Norm config of the trunk and of every attention
-            layer's default norm (the gate's ``psi`` norm) that its own
-            config does not set. Defaults to
-            ``dict(type='BN', requires_grad=True)``.
-        norm_eval (bool): Keep every BN in eval mode while training.
-            Defaults to False.
-        with_cp (bool): Checkpoint each trunk block and each stage's
-            attention while training. Defaults to False.
-        init_cfg (dict or list[dict], optional): None: ``ResNet``'s
-            initialisation; ``dict(type='Pretrained', checkpoint=...)``
-            loads a plain ResNet checkpoint into the trunk. Defaults to
-            None.
-        **kwargs: Other :class:`AttentionResNet` / ``ResNet`` arguments,
-            block-level ``attention`` included.
+        **kwargs: :class:`AttentionResNet` arguments (block-level
+            ``attention``, ``freeze_attention``) and MMDetection
+            ``ResNet``'s; only the stages in ``out_indices`` get output
+            attention, and ``with_cp`` also checkpoints it.
 
     Example:
         >>> import torch
         >>> from mmdet_attn.models.backbones import GatedECAResNet
-        >>> original = GatedECAResNet(
-        ...     depth=18,
-        ...     attention_gate=dict(kernel_size=3,
-        ...                         branch_norm_cfg=dict(type='BN'),
-        ...                         branch_act_cfg=dict(type='ReLU'),
-        ...                         dropout=0.5),
-        ...     eca=dict(kernel_size=3, dropout=0.5))
-        >>> original.layer1_attention.eca.kernel_size
+        >>> model = GatedECAResNet(depth=18, base_channels=16)
+        >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
+        [(1, 16, 25, 33), (1, 32, 13, 17), (1, 64, 7, 9), (1, 128, 4, 5)]
+        >>> model.layer1_attention.eca.kernel_size
         3
-        >>> with_nl = GatedECAResNet(depth=18, non_local=dict())
-        >>> with_nl.layer1_attention.non_local is None
-        True
     """
 
     def __init__(self,
@@ -205,58 +179,55 @@ class GatedECAResNet(AttentionResNet):
                  stage_with_eca: Sequence[bool] = (True, True, True, True),
                  stage_with_non_local: Sequence[bool] = (False, False, True,
                                                          True),
-                 freeze_attention: bool = False,
-                 num_stages: int = 4,
-                 out_indices: Sequence[int] = (0, 1, 2, 3),
-                 frozen_stages: int = -1,
-                 norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
-                 norm_eval: bool = False,
-                 with_cp: bool = False,
-                 init_cfg: OptMultiConfig = None,
                  **kwargs) -> None:
-        self.check_stage_args(
-            depth, num_stages, out_indices, frozen_stages,
-            dict(
-                stage_with_gate=stage_with_gate,
-                stage_with_eca=stage_with_eca,
-                stage_with_non_local=stage_with_non_local))
-        attention_gate = _slot_cfg(attention_gate, 'attention_gate',
-                                   'AttentionGate', ('AttentionGate', ),
-                                   norm_cfg)
-        if attention_gate is not None and 'gating_channels' in attention_gate:
+        self.attention_gate = _slot_cfg(attention_gate, 'attention_gate',
+                                        'AttentionGate', ('AttentionGate', ))
+        if self.attention_gate and 'gating_channels' in self.attention_gate:
             raise ValueError('attention_gate must not set gating_channels: '
                              'the gating map is the deepest stage output')
-        eca = _slot_cfg(eca, 'eca', 'ECA', BLOCK_ATTENTION_TYPES, norm_cfg)
-        non_local = _slot_cfg(non_local, 'non_local', 'NonLocalBlock',
-                              BLOCK_ATTENTION_TYPES, norm_cfg)
-        super().__init__(
-            depth,
-            freeze_attention=freeze_attention,
-            num_stages=num_stages,
-            out_indices=out_indices,
-            frozen_stages=-1,
-            norm_cfg=norm_cfg,
-            norm_eval=norm_eval,
-            with_cp=with_cp,
-            init_cfg=init_cfg,
-            **kwargs)
+        self.eca = _slot_cfg(eca, 'eca', 'ECA', BLOCK_ATTENTION_TYPES)
+        self.non_local = _slot_cfg(non_local, 'non_local', 'NonLocalBlock',
+                                   BLOCK_ATTENTION_TYPES)
         self.stage_with_gate = tuple(stage_with_gate)
         self.stage_with_eca = tuple(stage_with_eca)
         self.stage_with_non_local = tuple(stage_with_non_local)
         self.attention_names: Dict[int, str] = {}
-        for stage, channels in zip(
-                sorted(set(self.out_indices)), self.out_channels):
-            name = f'{self.res_layers[stage]}_attention'
+        super().__init__(depth, **kwargs)
+
+    def stage_switches(self) -> Dict[str, Sequence[bool]]:
+        """Per-stage switches by argument name, checked against
+        ``num_stages``."""
+        return dict(
+            super().stage_switches(),
+            stage_with_gate=self.stage_with_gate,
+            stage_with_eca=self.stage_with_eca,
+            stage_with_non_local=self.stage_with_non_local)
+
+    def make_res_layer(self, **kwargs) -> ResLayer:
+        """The stage of :class:`AttentionResNet` and, for a stage in
+        ``out_indices``, its output attention ``layer{i}_attention``
+        (built here so that ``ResNet`` freezes both once)."""
+        layer = super().make_res_layer(**kwargs)
+        stage = len(self.res_layers)
+        if stage in self.out_indices:
+            gating_channels = self.block.expansion * self.base_channels * 2**(
+                self.num_stages - 1)
+
+            def slot(cfg: Optional[dict], switches: Tuple[bool, ...]):
+                if cfg is None or not switches[stage]:
+                    return None
+                return with_backbone_norm(cfg, self.norm_cfg)
+
+            name = f'layer{stage + 1}_attention'
             self.add_module(
                 name,
                 GatedStageAttention(
-                    channels, self.feat_dim,
-                    attention_gate if stage_with_gate[stage] else None,
-                    eca if stage_with_eca[stage] else None,
-                    non_local if stage_with_non_local[stage] else None))
+                    kwargs['planes'] * self.block.expansion, gating_channels,
+                    slot(self.attention_gate, self.stage_with_gate),
+                    slot(self.eca, self.stage_with_eca),
+                    slot(self.non_local, self.stage_with_non_local)))
             self.attention_names[stage] = name
-        self.frozen_stages = frozen_stages
-        self._freeze_stages()
+        return layer
 
     def stage_attention_layers(self, stage: int) -> List[nn.Module]:
         """Attention layers of stage ``stage`` (0-based): those in its

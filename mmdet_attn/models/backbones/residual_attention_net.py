@@ -76,7 +76,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from ..layers.base import AttentionMapMixin
-from .base import FrozenStagesMixin
+from .base import FrozenStagesMixin, check_stage_args
 
 
 class PreActBottleneck(BaseModule):
@@ -493,13 +493,7 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
         if base_channels < 1:
             raise ValueError(
                 f'base_channels must be >= 1, got {base_channels}')
-        if not out_indices or any(i not in range(self.num_stages)
-                                  for i in out_indices):
-            raise ValueError('out_indices must be a non-empty subset of '
-                             f'(0, 1, 2, 3), got {tuple(out_indices)}')
-        if frozen_stages not in range(-1, self.num_stages + 1):
-            raise ValueError(
-                f'frozen_stages must be in -1..4, got {frozen_stages}')
+        check_stage_args(self.num_stages, out_indices, frozen_stages)
         setting = self.arch_settings[arch]
         if base_channels * setting['base_width'] // 64 < 1:
             raise ValueError(
@@ -583,19 +577,16 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
             return cp.checkpoint(block, x, use_reentrant=False)
         return block(x)
 
-    def _freeze_stages(self) -> None:
-        """Stop grad and set eval mode for the frozen stem and stages."""
-        frozen: List[nn.Module] = []
-        if self.frozen_stages >= 0:
-            frozen.append(self.stem)
-        for i in range(1, self.frozen_stages + 1):
-            frozen.append(getattr(self, f'layer{i}'))
-            if hasattr(self, f'out_norm{i}'):
-                frozen.append(getattr(self, f'out_norm{i}'))
-        for module in frozen:
-            module.eval()
-            for param in module.parameters():
-                param.requires_grad = False
+    def stage_modules(self, stage: int) -> List[nn.Module]:
+        """Modules of stage ``stage``: 0 the stem, ``i`` ``layer{i}`` and
+        its output norm."""
+        if stage == 0:
+            return [self.stem]
+        return [
+            getattr(self, name)
+            for name in (f'layer{stage}', f'out_norm{stage}')
+            if hasattr(self, name)
+        ]
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
         """Feature maps of the stages in ``out_indices``, strides 4-32."""

@@ -1,6 +1,8 @@
 """GatedECAResNet (stage outputs gated by the deepest stage, then ECA,
 optional non-local) against its formula, the Attttttention-ResNet
 repository's layout and MMDetection's ResNet contract. Narrow trunks (``base_channels`` 16)."""
+from unittest import mock
+
 import pytest
 import torch
 import torch.nn as nn
@@ -8,7 +10,7 @@ from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from mmdet_attn.models.backbones import GatedECAResNet
+from mmdet_attn.models.backbones import AttentionResNet, GatedECAResNet
 from mmdet_attn.models.layers import ECA, AttentionGate, NonLocalBlock
 from backbone_checks import check_with_cp, randomize
 from test_attention_resnet import (attention_keys, check_frozen,
@@ -165,6 +167,21 @@ def test_frozen_stages_keep_attention_trainable_unless_asked(
     check_frozen(model, 2, attention_trainable=not freeze_attention)
     assert model.layer3_attention.training
     assert all(p.requires_grad for p in model.layer3_attention.parameters())
+
+
+@pytest.mark.parametrize('cls', [AttentionResNet, GatedECAResNet])
+def test_build_freezes_once(cls):
+    freeze = cls._freeze_stages
+    with mock.patch.object(
+            cls, '_freeze_stages', autospec=True, side_effect=freeze) as spy:
+        model = narrow(cls, frozen_stages=1, freeze_attention=True)
+    assert spy.call_count == 1
+    assert not any(p.requires_grad for p in model.layer1.parameters())
+    if cls is GatedECAResNet:
+        assert not model.layer1_attention.training
+        assert not any(
+            p.requires_grad for p in model.layer1_attention.parameters())
+    assert all(p.requires_grad for p in model.layer2.parameters())
 
 
 def test_norm_eval_keeps_every_bn_in_eval_mode():

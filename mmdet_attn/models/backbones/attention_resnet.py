@@ -1,54 +1,17 @@
-"""ResNets with an attention layer inside every residual block (SE, CBAM,
-SAM, ECA, ...), ResNet-18 to ResNet-152.
+"""AttentionResNet: MMDetection's ResNet-18 to ResNet-152 with an attention
+layer (SE, CBAM, SAM, ECA, ...) in every residual block, after the last
+norm of the residual branch, before the addition.
 
-Papers: SE, Hu et al. CVPR 2018 (Fig. 3, "SE-ResNet module"); CBAM, Woo et
-al. ECCV 2018 (Fig. 3); ECA-Net, Wang et al. CVPR 2020 (Fig. 2); SAM, the
-Streamlined Attention Module repository; ResNet, He et al. CVPR 2016.
-
-Placement, as in those papers: the attention layer ``A`` acts on the
-residual branch after its last norm, before the addition::
-
-    BasicBlock  x -> conv1-BN-ReLU -> conv2-BN -> A -> (+ shortcut) -> ReLU
-    Bottleneck  x -> conv1-BN-ReLU -> conv2-BN-ReLU -> conv3-BN -> A
-                  -> (+ shortcut) -> ReLU
-
-One mechanism for every layer and depth: MMDetection's block plugins.
-``Bottleneck`` already inserts plugins at ``'after_conv3'`` (after its
-last norm, before the addition); :class:`PluginBasicBlock` gives
-``BasicBlock``, which refuses plugins, the same with ``'after_conv1'`` and
-``'after_conv2'``. :class:`AttentionResNet` turns ``attention=dict(type=...)``
-and ``stage_with_attention`` (one bool per stage, like ``stage_with_dcn``)
-into one plugin at that position; any other ``plugins`` still work.
-
-Checkpoints: the trunk is MMDetection's ``ResNet`` with the same module
-names; each attention layer is an extra submodule named after the layer's
-abbreviation (``layer1.0.se_layer.*``, as in MMPretrain's SE-ResNets,
-``layer3.5.cbam.*``, ``layer2.1.sam.*``, ``layer4.2.eca.*``). So a plain ResNet checkpoint, in MMDetection naming or
-in torchvision's (the same names plus ``fc.*``), loads every trunk weight
-through ``init_cfg=dict(type='Pretrained', checkpoint=...)`` and only the
-attention parameters are reported missing. With ``attention=None`` the
-backbone computes exactly MMDetection's ``ResNet``.
-
-Freezing: ``frozen_stages`` freezes the stem and trunk stages as in
-``ResNet``, but the attention layers of this library inside them stay
-trainable (they are new on top of a pretrained trunk) unless
-``freeze_attention=True``.
-
-Shape contract: ``N x 3 x H x W -> `` one ``N x C_i x ceil(H / s_i) x
-ceil(W / s_i)`` map per stage in ``out_indices``, ``s_i = 4, 8, 16, 32``,
-``C_i = base_channels * 2**i * expansion`` (64-512 for depth 18/34,
-256-2048 for 50/101/152), for any H, W (odd ones too).
-
-Cost: the ResNet's, plus one attention layer per block of the attended
-stages (e.g. SE-ResNet-50 with ratio 16: +2.5 M parameters, ECA-ResNet-50:
-+ 86); see ``docs/resnet_family_benchmark.md``.
+Papers: SE (Hu et al., CVPR 2018), CBAM (Woo et al., ECCV 2018), ECA-Net
+(Wang et al., CVPR 2020), the Streamlined Attention Module repository.
+Placement, checkpoints, freezing and costs:
+``docs/backbones/attention_resnet.md``; differences from the papers and the
+authors' code: ``docs/fidelity.md``.
 
 Example:
     >>> import torch
     >>> from mmdet_attn.models.backbones import AttentionResNet
     >>> model = AttentionResNet(depth=18, attention=dict(type='SE'))
-    >>> model.out_channels
-    [64, 128, 256, 512]
     >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
     [(1, 64, 25, 33), (1, 128, 13, 17), (1, 256, 7, 9), (1, 512, 4, 5)]
 """
@@ -60,7 +23,7 @@ import torch.utils.checkpoint as cp
 from mmdet.models.backbones.resnet import BasicBlock, Bottleneck, ResNet
 from mmdet.models.layers import ResLayer
 from mmdet.registry import MODELS
-from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from mmdet.utils import OptConfigType
 from torch import Tensor
 
 from ..layers import ATTENTION_TYPES, with_backbone_norm
@@ -75,12 +38,9 @@ BLOCK_ATTENTION_TYPES = tuple(t for t in ATTENTION_TYPES
 class PluginBasicBlock(BasicBlock):
     """MMDetection's ``BasicBlock`` that also takes plugins.
 
-    Plugins are given as in MMDetection's ``Bottleneck``
-    (``dict(cfg=dict(type=...), position=...)``) and built by its
-    ``make_block_plugins``. Positions: ``'after_conv1'`` (after
-    conv1-norm1-ReLU) and ``'after_conv2'`` (after norm2, before the residual
-    addition). Without plugins it computes exactly ``BasicBlock``; the
-    parameter names are ``BasicBlock``'s plus one submodule per plugin.
+    Plugins are given and built as in MMDetection's ``Bottleneck``, at
+    ``'after_conv1'`` (after conv1-norm1-ReLU) or ``'after_conv2'`` (after
+    norm2, before the addition). Without plugins it is ``BasicBlock``.
 
     Args:
         inplanes (int): Input channels.
@@ -128,7 +88,14 @@ class PluginBasicBlock(BasicBlock):
             [p['cfg'] for p in plugins if p['position'] == 'after_conv2'])
 
     def forward(self, x: Tensor) -> Tensor:
-        """``BasicBlock.forward`` with the plugins at their positions."""
+        """``BasicBlock.forward`` with the plugins at their positions.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` input.
+
+        Returns:
+            Tensor: The block's output.
+        """
 
         def _inner_forward(x: Tensor) -> Tensor:
             out = self.relu(self.norm1(self.conv1(x)))
@@ -147,8 +114,12 @@ class PluginBasicBlock(BasicBlock):
 
 @MODELS.register_module()
 class AttentionResNet(ResNet):
-    """ResNet with an attention layer in each residual block (module
-    docstring: placement, checkpoints, freezing).
+    """ResNet with an attention layer in each residual block.
+
+    Each attention layer is a block plugin named after its abbreviation
+    (``layer1.0.se_layer``, ``layer3.5.cbam``, ...), so a plain ResNet
+    checkpoint loads every trunk weight; the attention layers of frozen
+    stages stay trainable unless ``freeze_attention``.
 
     Args:
         depth (int): 18, 34, 50, 101 or 152.

@@ -36,9 +36,10 @@ def check_stage_args(
     """
     if not out_indices or any(i not in range(num_stages)
                               for i in out_indices):
-        raise ValueError(f'out_indices must be a non-empty subset of '
-                         f'{tuple(range(num_stages))} '
-                         f'(num_stages={num_stages}), got {tuple(out_indices)}')
+        raise ValueError(
+            f'out_indices must be a non-empty subset of '
+            f'{tuple(range(num_stages))} (num_stages={num_stages}), '
+            f'got {tuple(out_indices)}')
     if frozen_stages not in range(-1, num_stages + 1):
         raise ValueError(f'frozen_stages must be in -1..{num_stages}, '
                          f'got {frozen_stages}')

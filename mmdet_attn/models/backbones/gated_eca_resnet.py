@@ -1,53 +1,12 @@
-"""ResNet whose stage outputs are attention-gated by the deepest stage, then
-recalibrated by ECA, optionally followed by a non-local block (the
-Attttttention-ResNet repository).
+"""GatedECAResNet: ResNet whose stage outputs are gated by the deepest stage
+with an additive attention gate, then recalibrated by ECA, optionally
+followed by a non-local block (the Attttttention-ResNet repository).
 
-Papers: Attention U-Net, Oktay et al. MIDL 2018 (additive attention gate);
-ECA-Net, Wang et al. CVPR 2020; Non-local Neural Networks, Wang et al. CVPR
-2018; ResNet, He et al. CVPR 2016.
-
-Layout, for trunk outputs ``x_1..x_4`` (strides 4-32) and ``g = x_4``::
-
-    trunk  stem -> layer1 -> x_1 -> layer2 -> x_2 -> ... -> layer4 -> x_4
-    out_i  = NL_i(ECA_i(AG_i(x_i, g)))        for i in out_indices
-
-``AG_i`` is :class:`~mmdet_attn.models.layers.AttentionGate` (one spatial
-map per stage from ``x_i`` and ``g``, ``g`` also for ``x_4`` itself),
-``ECA_i`` :class:`~mmdet_attn.models.layers.ECA` and ``NL_i``
-:class:`~mmdet_attn.models.layers.NonLocalBlock` (MMCV's ``NonLocal2d``,
-the identity at initialisation); each is switched per stage
-(``stage_with_gate``, ``stage_with_eca``, ``stage_with_non_local``) or off
-altogether with a None config. The attention acts on the returned maps
-only: the trunk itself is untouched, so ``layer{i+1}`` keeps ``x_i``.
-
-Defaults (documented choices, not the seed's): the paper's gate (1x1
-convs, no norm or activation on the branches, BN after ``psi``, no
-dropout), ECA with the paper's adaptive kernel (3 for 64 channels, 5 for
-128-512) and no dropout, no non-local block (when configured, on stages 3-4
-only: its cost is quadratic in the positions). The Attttttention-ResNet
-repository's layout is::
-
-    attention_gate=dict(kernel_size=3, branch_norm_cfg=dict(type='BN'),
-                        branch_act_cfg=dict(type='ReLU'), dropout=0.5),
-    eca=dict(kernel_size=3, dropout=0.5)
-
-(one difference remains: the seed resizes ``g`` with
-``align_corners=True``, the layer with ``False``, as MMDetection does).
-
-Checkpoints: the trunk is :class:`AttentionResNet` with ``attention=None``,
-i.e. MMDetection's ``ResNet`` with the same parameter names; the attention
-layers live in ``layer{i}_attention.{gate,eca,non_local}.*``. A plain ResNet
-checkpoint in MMDetection or torchvision naming loads every trunk weight
-and only attention keys are reported missing.
-
-Shape contract: as ``ResNet``: one ``N x C_i x ceil(H / s_i) x
-ceil(W / s_i)`` map per stage in ``out_indices`` (``s_i = 4..32``,
-``C_i = 64..512`` for depth 18/34, ``256..2048`` for 50-152), any H, W.
-
-Cost on ResNet-18 (11.18 M): +0.42 M parameters with the defaults (the
-gates' ``W_g`` on the 512-channel ``g`` dominate), +0.66 M more with
-non-local blocks on stages 3-4, +3.78 M with the seed's 3x3 gate convs;
-FLOPs and time in ``docs/resnet_family_benchmark.md``.
+Papers: Attention U-Net (Oktay et al., MIDL 2018), ECA-Net (Wang et al.,
+CVPR 2020), Non-local Neural Networks (Wang et al., CVPR 2018). Layout,
+defaults, the original repository's layout, checkpoints and costs:
+``docs/backbones/gated_eca_resnet.md``; differences from the papers and the
+authors' code: ``docs/fidelity.md``.
 
 Example:
     >>> import torch
@@ -85,7 +44,7 @@ def _slot_cfg(cfg: OptConfigType, name: str, default_type: str,
 
 class GatedStageAttention(BaseModule):
     """Attention on one stage output: gate by ``g``, then ECA, then
-    non-local; any of them may be None (then skipped).
+    non-local, each skipped when None.
 
     Args:
         in_channels (int): Channels of the stage output ``x``.
@@ -96,6 +55,7 @@ class GatedStageAttention(BaseModule):
             single-input layer).
         non_local (dict, optional): Non-local block config.
         init_cfg (dict or list[dict], optional): Initialization config.
+            Defaults to None.
 
     Example:
         >>> import torch
@@ -121,7 +81,16 @@ class GatedStageAttention(BaseModule):
             non_local, in_channels)
 
     def forward(self, x: Tensor, g: Tensor) -> Tensor:
-        """``non_local(eca(gate(x, g)))``, skipping the absent layers."""
+        """Attend to ``x`` with the gating map ``g``.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` stage output.
+            g (Tensor): ``N x C_g x H_g x W_g`` gating map.
+
+        Returns:
+            Tensor: ``non_local(eca(gate(x, g)))`` without the absent
+            layers, ``N x C x H x W``.
+        """
         if self.gate is not None:
             x = self.gate(x, g)
         if self.eca is not None:
@@ -134,7 +103,11 @@ class GatedStageAttention(BaseModule):
 @MODELS.register_module()
 class GatedECAResNet(AttentionResNet):
     """ResNet with attention-gated, ECA-recalibrated (and optionally
-    non-local) stage outputs; see the module docstring.
+    non-local) stage outputs: ``out_i = NL_i(ECA_i(AG_i(x_i, x_4)))``.
+
+    The attention acts on the returned maps only; the trunk is
+    MMDetection's ``ResNet`` with its parameter names, so a plain ResNet
+    checkpoint loads every trunk weight.
 
     Args:
         depth (int): 18, 34, 50, 101 or 152.
@@ -238,7 +211,14 @@ class GatedECAResNet(AttentionResNet):
         return layers
 
     def trunk_forward(self, x: Tensor) -> List[Tensor]:
-        """The ResNet trunk's outputs of every stage, before attention."""
+        """The ResNet trunk's outputs of every stage, before attention.
+
+        Args:
+            x (Tensor): ``N x 3 x H x W`` images.
+
+        Returns:
+            list[Tensor]: One map per stage, strides 4-32.
+        """
         if self.deep_stem:
             x = self.stem(x)
         else:
@@ -251,7 +231,15 @@ class GatedECAResNet(AttentionResNet):
         return feats
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
-        """Attended maps of the stages in ``out_indices``, strides 4-32."""
+        """Attended maps of the stages in ``out_indices``.
+
+        Args:
+            x (Tensor): ``N x 3 x H x W`` images.
+
+        Returns:
+            tuple[Tensor]: ``N x C_i x ceil(H / s_i) x ceil(W / s_i)`` maps,
+            ``s_i = 4, 8, 16, 32``.
+        """
         feats = self.trunk_forward(x)
         g = feats[-1]
         outs = []

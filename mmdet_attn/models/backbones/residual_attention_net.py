@@ -1,59 +1,12 @@
-"""Residual Attention Network backbones (Attention-56/92, AttentionNeXt-56).
+"""Residual Attention Network backbones: Attention-56, Attention-92 and
+AttentionNeXt-56, built as the authors' Caffe prototxts, with four outputs
+at strides 4-32 for detection.
 
-Paper: F. Wang, M. Jiang, C. Qian, S. Yang, C. Li, H. Zhang, X. Wang and
-X. Tang, "Residual Attention Network for Image Classification", CVPR 2017,
-https://arxiv.org/abs/1704.06904
-
-Layout (Table 2 of the paper, widths for the default ``base_channels=64``)::
-
-    stem      7x7/2 conv 64, BN-ReLU, 3x3/2 max-pool             stride 4
-    stage 1   residual unit -> 256,  Attention module x m1       stride 4
-    stage 2   residual unit /2 -> 512,  Attention module x m2    stride 8
-    stage 3   residual unit /2 -> 1024, Attention module x m3    stride 16
-    stage 4   3 residual units (first /2) -> 2048               stride 32
-
-with ``(m1, m2, m3) = (1, 1, 1)`` for Attention-56 and AttentionNeXt-56 and
-``(1, 2, 3)`` for Attention-92. As in the authors' prototxts, the residual
-units of Attention-56/92 are pre-activation bottlenecks (BN-ReLU-conv1x1,
-BN-ReLU-conv3x3, BN-ReLU-conv1x1, expansion 4, projection shortcut on the
-pre-activated input when the shape changes); those of AttentionNeXt-56 are
-post-activation ResNeXt 32x4d bottlenecks (conv-BN-ReLU, BN on the
-projection, ReLU after the addition) and its mask head is
-conv-BN-ReLU-conv-Sigmoid.
-
-Attention module (p=1, t=2, r=1), for a feature ``x``::
-
-    x = p residual units (x)
-    T = trunk: t residual units (x)
-    M = soft mask (x), see below, in (0, 1)
-    out = p residual units ((1 + M) * T)          # attention residual learning
-
-Soft mask with ``s`` skip levels (s = 2, 1, 0 in stages 1, 2, 3, so the
-coarsest mask level is about 7x7 at 224 px in every stage, as in the
-paper)::
-
-    x ─pool─ r ─┬─pool─ r ─┬─pool─ r ── r ─up─(+)─ r ─up─(+)─ r ─up─┐
-                │          └──── skip unit ─────┘          │        │
-                └──────────── skip unit ───────────────────┘        │
-    M <─ Sigmoid ─ BN-ReLU-conv1x1 ─ BN-ReLU-conv1x1 <──────────────┘
-
-(drawn for s = 2). ``pool`` is a 3x3/2 max-pool with padding 1 (output
-``ceil(L / 2)`` for any length ``L``), ``up`` is a bilinear interpolation to
-the exact size of the tensor it joins (``align_corners`` False by default,
-True as the authors' Caffe ``Interp``), so any input size works; each skip
-connection carries one residual unit, as in the authors' prototxt.
-
-Detection-grade additions: four outputs at strides 4/8/16/32 (exactly
-``ceil(H / s) x ceil(W / s)``), ``out_indices``, ``frozen_stages``,
-``norm_eval``, ``with_cp`` and ``init_cfg`` as in MMDetection's ResNet.
-Pre-activation stage outputs are un-normalised sums of residuals; the
-pre-activation ResNet applies one BN-ReLU before its classifier, so with
-``out_norm=True`` (default) each returned stage output gets its own
-BN-ReLU, on the returned copy only (the next stage pre-activates the
-un-normalised sum itself); AttentionNeXt-56's post-activation outputs need
-none (``out_norm`` defaults to False there). Parameters of the default Attention-56 backbone:
-see ``docs/backbone_benchmark.md`` (the paper's classifier, 1000-class FC
-included, has 31.9 M).
+Paper: F. Wang et al., "Residual Attention Network for Image
+Classification", CVPR 2017, https://arxiv.org/abs/1704.06904. Layout,
+soft mask branch, output norms and parameter counts:
+``docs/backbones/residual_attention.md``; differences from the paper and
+the prototxts: ``docs/fidelity.md``.
 
 Example:
     >>> import torch
@@ -83,10 +36,9 @@ class PreActBottleneck(BaseModule):
     """Pre-activation bottleneck residual unit, optionally grouped.
 
     ``out = conv3(BN-ReLU(conv2(BN-ReLU(conv1(BN-ReLU(x)))))) + shortcut``
-    (He et al., "Identity Mappings in Deep Residual Networks", ECCV 2016).
-    The shortcut is the identity, or a 1x1 projection of the pre-activated
-    input when the stride or the channel count changes. MMDetection's
-    ``Bottleneck`` is post-activation (conv-BN-ReLU), hence this unit.
+    (He et al., ECCV 2016); the shortcut is the identity, or a 1x1
+    projection of the pre-activated input when the shape changes.
+    MMDetection's ``Bottleneck`` is post-activation, hence this unit.
 
     Args:
         in_channels (int): Input channels.
@@ -171,7 +123,14 @@ class PreActBottleneck(BaseModule):
                 bias=False)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Residual unit: pre-activated bottleneck plus shortcut."""
+        """Pre-activated bottleneck plus shortcut.
+
+        Args:
+            x (Tensor): ``N x C_in x H x W`` input.
+
+        Returns:
+            Tensor: ``N x C_out x ceil(H / stride) x ceil(W / stride)``.
+        """
         pre = self.preact(x)
         identity = x if self.shortcut is None else self.shortcut(pre)
         return self.conv3(self.conv2(self.conv1(pre))) + identity
@@ -237,9 +196,11 @@ def post_activation_unit(in_channels: int,
 class AttentionModule(AttentionMapMixin, BaseModule):
     """Attention module of the Residual Attention Network.
 
-    ``forward(x) = post((1 + mask(y)) * trunk(y))`` with ``y = pre(x)``;
-    :meth:`trunk`, :meth:`mask` and :meth:`attend` expose the branches.
-    Channels and spatial size are preserved.
+    ``forward(x) = post((1 + mask(y)) * trunk(y))`` with ``y = pre(x)``
+    (attention residual learning); :meth:`trunk`, :meth:`mask` and
+    :meth:`attend` expose the branches. The soft mask branch max-pools
+    ``num_skips + 1`` times, with one residual unit on each skip
+    connection, and up-samples bilinearly to the exact size it joins.
 
     Args:
         channels (int): Input and output channels.
@@ -359,12 +320,26 @@ class AttentionModule(AttentionMapMixin, BaseModule):
             align_corners=self.align_corners)
 
     def trunk(self, x: Tensor) -> Tensor:
-        """Trunk branch T(x)."""
+        """Trunk branch.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` input.
+
+        Returns:
+            Tensor: T(x), same shape.
+        """
         return self.trunk_units(x)
 
     def mask(self, x: Tensor) -> Tensor:
-        """Soft mask branch M(x), same shape as ``x``, values in (0, 1)
-        (in (-1, 1) with ``identity_init``)."""
+        """Soft mask branch.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` input.
+
+        Returns:
+            Tensor: M(x), same shape, in (0, 1) (in (-1, 1) with
+            ``identity_init``).
+        """
         skips: List[Tensor] = []
         out = x
         for level, down in enumerate(self.down_units):
@@ -380,18 +355,37 @@ class AttentionModule(AttentionMapMixin, BaseModule):
         return self._keep(mask)
 
     def attend(self, x: Tensor) -> Tensor:
-        """Attention residual learning, ``(1 + M(x)) * T(x)``."""
+        """Attention residual learning.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` input.
+
+        Returns:
+            Tensor: ``(1 + M(x)) * T(x)``.
+        """
         return (1 + self.mask(x)) * self.trunk(x)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Pre units, attention residual learning, post units."""
+        """Pre units, attention residual learning, post units.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` input.
+
+        Returns:
+            Tensor: Same shape as ``x``.
+        """
         self._check_input(x)
         return self.post_units(self.attend(self.pre_units(x)))
 
 
 @MODELS.register_module()
 class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
-    """Residual Attention Network backbone (see the module docstring).
+    """Residual Attention Network backbone.
+
+    A 7x7/2 stem and max-pool, then stages 1-3 of one residual unit and
+    1/1/1 (Attention-56, AttentionNeXt-56) or 1/2/3 (Attention-92)
+    attention modules with 2/1/0 mask skip levels, then stage 4 of three
+    residual units; outputs ``ceil(H / s) x ceil(W / s)``, ``s = 4..32``.
 
     Args:
         arch (str): ``'attention56'``, ``'attention92'`` or
@@ -589,7 +583,15 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
         ]
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
-        """Feature maps of the stages in ``out_indices``, strides 4-32."""
+        """Feature maps of the stages in ``out_indices``.
+
+        Args:
+            x (Tensor): ``N x 3 x H x W`` images.
+
+        Returns:
+            tuple[Tensor]: ``N x C_i x ceil(H / s_i) x ceil(W / s_i)`` maps,
+            ``s_i = 4, 8, 16, 32``.
+        """
         x = self.maxpool(self.stem(x))
         outs = []
         for i, name in enumerate(self.layer_names):

@@ -1,6 +1,7 @@
 """GatedECAResNet (stage outputs gated by the deepest stage, then ECA,
 optional non-local) against its formula, the Attttttention-ResNet
-repository's layout and MMDetection's ResNet contract. Narrow trunks (``base_channels`` 16)."""
+repository's layout and MMDetection's ResNet contract. Narrow trunks
+(``base_channels`` 16)."""
 from unittest import mock
 
 import pytest

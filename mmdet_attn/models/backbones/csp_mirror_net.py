@@ -227,22 +227,13 @@ class MirrorBlock(BaseModule):
 
 
 class CSPMirrorLayer(BaseModule):
-    """Cross Stage Partial layer with mirror or Darknet bottleneck blocks,
-    CSPNet's fusion 'first' / 'last' and partial transition on / off.
+    """Cross Stage Partial layer with Mirror or Darknet bottleneck blocks,
+    CSPNet's fusion 'first' / 'last' and partial transition on / off
+    (formulas: ``docs/backbones/cspmirrornet.md``).
 
-    ``main = blocks(main_conv(x))``, then ``main = partial_conv(main)`` if
-    ``partial_transition``; fusion ``'first'``:
-    ``final_conv(cat(main, short_conv(x)))``; fusion ``'last'``:
-    ``cat(main, short_conv(x))`` (no transition after the concatenation).
-    CSPNet's Fig. 3: (b) CSPDenseNet = 'first' + partial transition,
-    (c) Fusion First = 'first' without, (d) Fusion Last = 'last' with.
-
-    Why not MMDetection's ``CSPLayer``: it fixes the block type
-    (Darknet / CSPNeXt bottleneck) and the fusion to (c), with no partial
-    transition. This layer keeps its parameter names (``main_conv``,
-    ``short_conv``, ``blocks``, ``final_conv``), its ``DarknetBottleneck``
-    and its 0.5 expand ratio, so that with ``block='bottleneck'``,
-    ``fusion='first'`` and ``partial_transition=False`` it loads a
+    Not MMDetection's ``CSPLayer``, which fixes the block type and the
+    fusion ('first', no partial transition); with ``block='bottleneck'``,
+    ``fusion='first'`` and ``partial_transition=False`` this layer loads a
     ``CSPLayer`` state dict and computes the same function.
 
     Args:

@@ -227,11 +227,9 @@ class AttentionModule(AttentionMapMixin, BaseModule):
         norm_cfg (dict): Norm layer config. Defaults to ``dict(type='BN')``.
         act_cfg (dict): Activation config. Defaults to
             ``dict(type='ReLU')``.
-        identity_init (bool): The mask is ``2 * sigmoid(s) - 1`` (in
-            (-1, 1)) and the mask head's last conv starts at zero, so that
-            ``(1 + M) * T = T`` at initialisation; the rest of the mask
-            branch gets gradient from the second step. Defaults to False
-            (the paper's mask, in (0, 1)).
+        identity_init (bool): Start with ``(1 + M) * T = T``: the mask
+            is ``2 * sigmoid(s) - 1`` and the head's last conv starts at
+            zero. Defaults to False (the paper's mask, in (0, 1)).
         keep_attention_map (bool): Keep the last soft mask, detached, in
             ``attention_map`` (``N x C x H x W``). Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.

@@ -19,7 +19,8 @@ from test_attention_resnet import (attention_keys, check_frozen,
                                    plain_resnet)
 from tool_runner import CONFIG_DIR
 
-SEED_LAYOUT = dict(
+#: The Attttttention-ResNet repository's gate and ECA arguments.
+ORIGINAL_LAYOUT = dict(
     attention_gate=dict(
         kernel_size=3,
         branch_norm_cfg=dict(type='BN'),
@@ -42,7 +43,7 @@ def test_strides_and_channels(depth, train, non_local):
     check_shapes(model, model.out_channels, train, seed=depth + train)
 
 
-@pytest.mark.parametrize('layout', [dict(), SEED_LAYOUT])
+@pytest.mark.parametrize('layout', [dict(), ORIGINAL_LAYOUT])
 def test_outputs_follow_the_formula(layout):
     plain = plain_resnet(18)
     model = randomize(gated(non_local=dict(), **layout)).eval()
@@ -78,8 +79,8 @@ def test_default_layout_is_the_papers():
     assert stage.non_local is None and model.layer4_attention.non_local is None
 
 
-def test_seed_layout_is_reproducible_by_config():
-    model = gated(non_local=dict(), **SEED_LAYOUT)
+def test_original_layout_is_reproducible_by_arguments():
+    model = gated(non_local=dict(), **ORIGINAL_LAYOUT)
     for i in range(1, 5):
         stage = getattr(model, f'layer{i}_attention')
         for branch in (stage.gate.theta, stage.gate.phi):
@@ -186,7 +187,7 @@ def test_build_freezes_once(cls):
 
 
 def test_norm_eval_keeps_every_bn_in_eval_mode():
-    model = gated(norm_eval=True, **SEED_LAYOUT).train()
+    model = gated(norm_eval=True, **ORIGINAL_LAYOUT).train()
     assert model.layer1_attention.training
     assert all(not m.training for m in model.modules()
                if isinstance(m, nn.modules.batchnorm._BatchNorm))

@@ -60,8 +60,12 @@ demo: data
 	$(PY) tools/test.py $(DEMO_CONFIG) "$$(cat $(DEMO_WORK_DIR)/last_checkpoint)" \
 		--work-dir $(DEMO_WORK_DIR)
 
+# The test suite, then the docstring examples of DOCTEST_PATHS as doctests
+# (a separate run, so that tests/ is collected exactly as by pytest tests).
+DOCTEST_PATHS ?= mmdet_attn/models
 test: install
 	$(PY) -m pytest tests
+	$(PY) -m pytest --doctest-modules $(DOCTEST_PATHS)
 
 # The model zoo's measurements (README, "Model zoo").
 # Cost: every backbone config against the plain ResNet of matching depth.

@@ -1,57 +1,21 @@
-"""ResNets with an attention layer inside every residual block (SE, CBAM,
-SAM, ECA, ...), ResNet-18 to ResNet-152.
+"""AttentionResNet: MMDetection's ResNet-18 to ResNet-152 with an attention
+layer (SE, CBAM, SAM, ECA, ...) in every residual block, after the last
+norm of the residual branch, before the addition.
 
-Papers: SE, Hu et al. CVPR 2018 (Fig. 3, "SE-ResNet module"); CBAM, Woo et
-al. ECCV 2018 (Fig. 3); ECA-Net, Wang et al. CVPR 2020 (Fig. 2); SAM, the
-Streamlined Attention Module repository; ResNet, He et al. CVPR 2016.
-
-Placement, as in those papers: the attention layer ``A`` acts on the
-residual branch after its last norm, before the addition::
-
-    BasicBlock  x -> conv1-BN-ReLU -> conv2-BN -> A -> (+ shortcut) -> ReLU
-    Bottleneck  x -> conv1-BN-ReLU -> conv2-BN-ReLU -> conv3-BN -> A
-                  -> (+ shortcut) -> ReLU
-
-One mechanism for every layer and depth: MMDetection's block plugins.
-``Bottleneck`` already inserts plugins at ``'after_conv3'`` (after its
-last norm, before the addition); :class:`PluginBasicBlock` gives
-``BasicBlock``, which refuses plugins, the same with ``'after_conv1'`` and
-``'after_conv2'``. :class:`AttentionResNet` turns ``attention=dict(type=...)``
-and ``stage_with_attention`` (one bool per stage, like ``stage_with_dcn``)
-into one plugin at that position; any other ``plugins`` still work.
-
-Checkpoints: the trunk is MMDetection's ``ResNet`` with the same module
-names; each attention layer is an extra submodule named after the layer's
-abbreviation (``layer1.0.se_layer.*``, as in MMPretrain's SE-ResNets,
-``layer3.5.cbam.*``, ``layer2.1.sam.*``, ``layer4.2.eca.*``). So a plain ResNet checkpoint, in MMDetection naming or
-in torchvision's (the same names plus ``fc.*``), loads every trunk weight
-through ``init_cfg=dict(type='Pretrained', checkpoint=...)`` and only the
-attention parameters are reported missing. With ``attention=None`` the
-backbone computes exactly MMDetection's ``ResNet``.
-
-Freezing: ``frozen_stages`` freezes the stem and trunk stages as in
-``ResNet``, but the attention layers of this library inside them stay
-trainable (they are new on top of a pretrained trunk) unless
-``freeze_attention=True``.
-
-Shape contract: ``N x 3 x H x W -> `` one ``N x C_i x ceil(H / s_i) x
-ceil(W / s_i)`` map per stage in ``out_indices``, ``s_i = 4, 8, 16, 32``,
-``C_i = base_channels * 2**i * expansion`` (64-512 for depth 18/34,
-256-2048 for 50/101/152), for any H, W (odd ones too).
-
-Cost: the ResNet's, plus one attention layer per block of the attended
-stages (e.g. SE-ResNet-50 with ratio 16: +2.5 M parameters, ECA-ResNet-50:
-+ 86); see ``docs/resnet_family_benchmark.md``.
+Papers: SE (Hu et al., CVPR 2018), CBAM (Woo et al., ECCV 2018), ECA-Net
+(Wang et al., CVPR 2020), the Streamlined Attention Module repository.
+Placement, checkpoints, freezing and costs:
+``docs/backbones/attention_resnet.md``; differences from the papers and the
+authors' code: ``docs/fidelity.md``.
 
 Example:
     >>> import torch
     >>> from mmdet_attn.models.backbones import AttentionResNet
     >>> model = AttentionResNet(depth=18, attention=dict(type='SE'))
-    >>> model.out_channels
-    [64, 128, 256, 512]
     >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
     [(1, 64, 25, 33), (1, 128, 13, 17), (1, 256, 7, 9), (1, 512, 4, 5)]
 """
+import inspect
 from typing import Dict, List, Optional, Sequence
 
 import torch.nn as nn
@@ -59,11 +23,12 @@ import torch.utils.checkpoint as cp
 from mmdet.models.backbones.resnet import BasicBlock, Bottleneck, ResNet
 from mmdet.models.layers import ResLayer
 from mmdet.registry import MODELS
-from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from mmdet.utils import OptConfigType
 from torch import Tensor
 
 from ..layers import ATTENTION_TYPES, with_backbone_norm
 from ..layers.base import AttentionMapMixin
+from .base import check_stage_args
 
 #: Attention types that take one input, i.e. can sit inside a block.
 BLOCK_ATTENTION_TYPES = tuple(t for t in ATTENTION_TYPES
@@ -73,12 +38,9 @@ BLOCK_ATTENTION_TYPES = tuple(t for t in ATTENTION_TYPES
 class PluginBasicBlock(BasicBlock):
     """MMDetection's ``BasicBlock`` that also takes plugins.
 
-    Plugins are given as in MMDetection's ``Bottleneck``
-    (``dict(cfg=dict(type=...), position=...)``) and built by its
-    ``make_block_plugins``. Positions: ``'after_conv1'`` (after
-    conv1-norm1-ReLU) and ``'after_conv2'`` (after norm2, before the residual
-    addition). Without plugins it computes exactly ``BasicBlock``; the
-    parameter names are ``BasicBlock``'s plus one submodule per plugin.
+    Plugins are given and built as in MMDetection's ``Bottleneck``, at
+    ``'after_conv1'`` (after conv1-norm1-ReLU) or ``'after_conv2'`` (after
+    norm2, before the addition). Without plugins it is ``BasicBlock``.
 
     Args:
         inplanes (int): Input channels.
@@ -126,7 +88,14 @@ class PluginBasicBlock(BasicBlock):
             [p['cfg'] for p in plugins if p['position'] == 'after_conv2'])
 
     def forward(self, x: Tensor) -> Tensor:
-        """``BasicBlock.forward`` with the plugins at their positions."""
+        """``BasicBlock.forward`` with the plugins at their positions.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` input.
+
+        Returns:
+            Tensor: The block's output.
+        """
 
         def _inner_forward(x: Tensor) -> Tensor:
             out = self.relu(self.norm1(self.conv1(x)))
@@ -145,45 +114,30 @@ class PluginBasicBlock(BasicBlock):
 
 @MODELS.register_module()
 class AttentionResNet(ResNet):
-    """ResNet with an attention layer in each residual block (module
-    docstring: placement, checkpoints, freezing).
+    """ResNet with an attention layer in each residual block.
+
+    Each attention layer is a block plugin named after its abbreviation
+    (``layer1.0.se_layer``, ``layer3.5.cbam``, ...), so a plain ResNet
+    checkpoint loads every trunk weight; the attention layers of frozen
+    stages stay trainable unless ``freeze_attention``.
 
     Args:
         depth (int): 18, 34, 50, 101 or 152.
         attention (dict, optional): The attention layer, ``type`` one of
             :data:`BLOCK_ATTENTION_TYPES` (``'SE'``, ``'CBAM'``, ``'SAM'``,
             ``'ECA'``, ``'NonLocalBlock'``) and its arguments except
-            ``in_channels`` (set per block). None: a plain ResNet.
+            ``in_channels`` (set per block); its default norms are the
+            backbone's ``norm_cfg``. None: a plain ResNet.
             Defaults to None.
         stage_with_attention (Sequence[bool]): Per stage, whether its blocks
             get the attention layer. Defaults to all True.
         freeze_attention (bool): Also freeze the attention layers of the
             frozen stages. Defaults to False (they stay trainable).
-        num_stages (int): Stages, 1-4. Defaults to 4.
-        out_indices (Sequence[int]): Stages (0-based) whose outputs are
-            returned. Defaults to ``(0, 1, 2, 3)``.
-        frozen_stages (int): -1 none, 0 the stem, ``i`` the stem and stages
-            1..i (stop grad, eval mode). Defaults to -1.
-        norm_cfg (dict): Norm layer config of the trunk and of each
-            attention layer's default norms that ``attention`` does not set
-            (see :func:`~mmdet_attn.models.layers.with_backbone_norm`).
-            Defaults to ``dict(type='BN', requires_grad=True)``.
-        norm_eval (bool): Keep every BN in eval mode while training.
-            Defaults to False (training from scratch; use True with an
-            ImageNet checkpoint and small batches).
-        with_cp (bool): Checkpoint each block while training (less memory,
-            more time). Defaults to False.
-        plugins (list[dict], optional): More plugins, as in ``ResNet``
-            (``BasicBlock`` positions: ``'after_conv1'``, ``'after_conv2'``).
-            Defaults to None.
-        init_cfg (dict or list[dict], optional): None: ``ResNet``'s own
-            initialisation (Kaiming, zero-initialised last norm of each
-            block); ``dict(type='Pretrained', checkpoint=...)`` loads a plain
-            ResNet checkpoint. Defaults to None.
-        **kwargs: Other ``ResNet`` arguments (``base_channels``,
-            ``strides``, ``dilations``, ``style``, ``deep_stem``,
-            ``avg_down``, ``conv_cfg``, ``dcn``, ``stage_with_dcn``,
-            ``zero_init_residual``, ...).
+        **kwargs: MMDetection ``ResNet``'s arguments (``num_stages``,
+            ``out_indices``, ``frozen_stages``, ``norm_cfg``, ``with_cp``,
+            ``plugins``, ``init_cfg``, ...), with ``norm_eval`` defaulting
+            to False (training from scratch); ``BasicBlock`` also takes
+            plugins, at ``'after_conv1'`` and ``'after_conv2'``.
 
     Example:
         >>> import torch
@@ -202,8 +156,6 @@ class AttentionResNet(ResNet):
         BasicBlock: 'after_conv2',
         Bottleneck: 'after_conv3'
     }
-    #: Frozen stages keep their attention layers trainable unless True.
-    freeze_attention = False
 
     def __init__(self,
                  depth: int,
@@ -211,77 +163,55 @@ class AttentionResNet(ResNet):
                  stage_with_attention: Sequence[bool] = (True, True, True,
                                                          True),
                  freeze_attention: bool = False,
-                 num_stages: int = 4,
-                 out_indices: Sequence[int] = (0, 1, 2, 3),
-                 frozen_stages: int = -1,
-                 norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
-                 norm_eval: bool = False,
-                 with_cp: bool = False,
-                 plugins: Optional[List[dict]] = None,
-                 init_cfg: OptMultiConfig = None,
                  **kwargs) -> None:
-        self.check_stage_args(
-            depth, num_stages, out_indices, frozen_stages,
-            dict(stage_with_attention=stage_with_attention))
-        plugins = list(plugins or [])
-        if attention is not None:
-            block = self.arch_settings[depth][0]
-            plugins.append(
-                dict(
-                    cfg=self._attention_plugin_cfg(attention, norm_cfg),
-                    position=self.last_norm_position[block],
-                    stages=tuple(stage_with_attention)))
-        super().__init__(
-            depth,
-            num_stages=num_stages,
-            out_indices=tuple(out_indices),
-            frozen_stages=-1,
-            norm_cfg=norm_cfg,
-            norm_eval=norm_eval,
-            plugins=plugins or None,
-            with_cp=with_cp,
-            init_cfg=init_cfg,
-            **kwargs)
+        if depth not in self.arch_settings:
+            raise KeyError(f'Invalid depth {depth} for '
+                           f'{type(self).__name__}; choose one of '
+                           f'{sorted(self.arch_settings)}')
         self.attention = attention
         self.stage_with_attention = tuple(stage_with_attention)
         self.freeze_attention = freeze_attention
-        self.frozen_stages = frozen_stages
-        self._freeze_stages()
+        kwargs.setdefault('norm_eval', False)
+        args = self.resnet_args(kwargs)
+        if args['num_stages'] not in range(1, 5):
+            raise ValueError(
+                f'num_stages must be 1-4, got {args["num_stages"]}')
+        check_stage_args(args['num_stages'], args['out_indices'],
+                         args['frozen_stages'], self.stage_switches())
+        if attention is not None:
+            kwargs['plugins'] = list(args['plugins'] or []) + [
+                dict(
+                    cfg=self._attention_plugin_cfg(attention,
+                                                   args['norm_cfg']),
+                    position=self.last_norm_position[
+                        self.arch_settings[depth][0]],
+                    stages=self.stage_with_attention)
+            ]
+        super().__init__(depth, **kwargs)
 
-    @classmethod
-    def check_stage_args(cls, depth: int, num_stages: int,
-                         out_indices: Sequence[int], frozen_stages: int,
-                         stage_flags: Dict[str, Sequence[bool]]) -> None:
-        """Raise a clear error for arguments ``ResNet`` would reject with a
-        bare assert, or not at all.
+    @staticmethod
+    def resnet_args(kwargs: dict) -> dict:
+        """``ResNet``'s arguments: those in ``kwargs``, the others at their
+        defaults.
 
         Args:
-            depth (int): ResNet depth.
-            num_stages (int): Number of stages.
-            out_indices (Sequence[int]): Returned stages.
-            frozen_stages (int): Frozen stages.
-            stage_flags (dict[str, Sequence[bool]]): Per-stage switches by
-                argument name; each needs one entry per stage.
+            kwargs (dict): Keyword arguments for ``ResNet``.
+
+        Returns:
+            dict: Argument name to value, for every ``ResNet`` argument
+            except ``depth``.
         """
-        if depth not in cls.arch_settings:
-            raise KeyError(f'Invalid depth {depth} for {cls.__name__}; '
-                           f'choose one of {sorted(cls.arch_settings)}')
-        if num_stages not in range(1, 5):
-            raise ValueError(f'num_stages must be 1-4, got {num_stages}')
-        if not out_indices or any(i not in range(num_stages)
-                                  for i in out_indices):
-            raise ValueError(
-                f'out_indices must be a non-empty subset of '
-                f'{tuple(range(num_stages))} (num_stages={num_stages}), '
-                f'got {tuple(out_indices)}')
-        if frozen_stages not in range(-1, num_stages + 1):
-            raise ValueError(f'frozen_stages must be in -1..{num_stages}, '
-                             f'got {frozen_stages}')
-        for name, flags in stage_flags.items():
-            if len(flags) != num_stages:
-                raise ValueError(
-                    f'{name} needs one bool per stage ({num_stages} stages), '
-                    f'got {len(flags)}: {tuple(flags)}')
+        params = inspect.signature(ResNet.__init__).parameters
+        return {
+            name: kwargs.get(name, param.default)
+            for name, param in params.items()
+            if name not in ('self', 'depth')
+        }
+
+    def stage_switches(self) -> Dict[str, Sequence[bool]]:
+        """Per-stage switches by argument name, checked against
+        ``num_stages``."""
+        return dict(stage_with_attention=self.stage_with_attention)
 
     @staticmethod
     def _attention_plugin_cfg(attention: dict,

@@ -1,10 +1,4 @@
-"""Behaviour shared by this package's backbones that are not ResNets.
-
-MMDetection's backbones each repeat the same ``train(mode)``: switch mode,
-re-freeze the frozen stages, and keep every BatchNorm in eval mode when
-``norm_eval`` is set. :class:`FrozenStagesMixin` holds it once; a backbone
-provides ``frozen_stages``, ``norm_eval`` and ``_freeze_stages()``.
-(Backbones built on MMDetection's ``ResNet`` inherit its own ``train``.)
+"""Argument checks and stage freezing shared by this package's backbones.
 
 Example:
     >>> from mmdet_attn.models.backbones import CSPMirrorNet
@@ -12,18 +6,81 @@ Example:
     >>> model.train().stem.bn.training
     False
 """
+from typing import Dict, List, Optional, Sequence
+
+import torch.nn as nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 
-class FrozenStagesMixin:
-    """``train(mode)`` that honours ``frozen_stages`` and ``norm_eval``."""
+def check_stage_args(
+        num_stages: int,
+        out_indices: Sequence[int],
+        frozen_stages: int,
+        stage_switches: Optional[Dict[str, Sequence[bool]]] = None) -> None:
+    """Raise a clear error for stage arguments that do not fit the stages.
 
-    def _freeze_stages(self) -> None:
+    Args:
+        num_stages (int): Number of stages (the stem is not one).
+        out_indices (Sequence[int]): Returned stages, 0-based.
+        frozen_stages (int): -1 (none) to ``num_stages``.
+        stage_switches (dict[str, Sequence[bool]], optional): Per-stage
+            switches by argument name; each needs one entry per stage.
+            Defaults to None.
+
+    Example:
+        >>> check_stage_args(4, (0, 1, 2, 3), -1)
+        >>> check_stage_args(4, (0, 1, 2, 3), 5)
+        Traceback (most recent call last):
+        ...
+        ValueError: frozen_stages must be in -1..4, got 5
+    """
+    if not out_indices or any(i not in range(num_stages)
+                              for i in out_indices):
+        raise ValueError(
+            f'out_indices must be a non-empty subset of '
+            f'{tuple(range(num_stages))} (num_stages={num_stages}), '
+            f'got {tuple(out_indices)}')
+    if frozen_stages not in range(-1, num_stages + 1):
+        raise ValueError(f'frozen_stages must be in -1..{num_stages}, '
+                         f'got {frozen_stages}')
+    for name, switches in (stage_switches or {}).items():
+        if len(switches) != num_stages:
+            raise ValueError(
+                f'{name} needs one bool per stage ({num_stages} stages), '
+                f'got {len(switches)}: {tuple(switches)}')
+
+
+class FrozenStagesMixin:
+    """Stage freezing and ``train(mode)`` from the modules of each stage.
+
+    A backbone provides ``frozen_stages``, ``norm_eval`` and
+    :meth:`stage_modules`; ``_freeze_stages`` stops the gradient of stages
+    ``0..frozen_stages`` (0 is the stem) and keeps them in eval mode, and
+    ``train(mode)`` keeps them so (and, with ``norm_eval``, every norm).
+    Backbones built on MMDetection's ``ResNet`` use its own.
+    """
+
+    def stage_modules(self, stage: int) -> List[nn.Module]:
+        """Modules of stage ``stage`` (0: the stem)."""
         raise NotImplementedError
 
-    def train(self, mode: bool = True):
+    def _freeze_stages(self) -> None:
+        """Stop grad and set eval mode for the stem and frozen stages."""
+        for stage in range(self.frozen_stages + 1):
+            for module in self.stage_modules(stage):
+                module.eval()
+                module.requires_grad_(False)
+
+    def train(self, mode: bool = True) -> nn.Module:
         """Set train mode, keeping frozen stages (and, with ``norm_eval``,
-        every norm layer) in eval mode."""
+        every norm layer) in eval mode.
+
+        Args:
+            mode (bool): Train (True) or eval mode. Defaults to True.
+
+        Returns:
+            nn.Module: The backbone.
+        """
         super().train(mode)
         self._freeze_stages()
         if mode and self.norm_eval:

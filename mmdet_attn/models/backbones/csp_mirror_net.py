@@ -1,56 +1,14 @@
-"""CSPMirrorNet backbone (the CSPMirrorNet repository,
-hashemJaber/Faster_RCNN_Attention), made detection-grade.
+"""CSPMirrorNet: a CSPDarknet-like backbone whose CSP stages hold Mirror
+blocks (two overlapping halves of the map through one shared dense block,
+cross-fused and mirrored back), after the CSPMirrorNet repository
+(hashemJaber/Faster_RCNN_Attention).
 
-Seed: H. Jaber, "CSPMirrorNet" (ANCS 2025; seed repository
-``hashemJaber/Faster_RCNN_Attention``), derived from C.-Y. Wang, H.-Y. M.
-Liao, Y.-H. Wu, P.-Y. Chen, J.-W. Hsieh and I.-H. Yeh, "CSPNet: A New
-Backbone that can Enhance Learning Capability of CNN", CVPRW 2020,
-https://arxiv.org/abs/1911.11929 ; activation Mish (Misra, BMVC 2020).
-
-Mirror block (:class:`MirrorBlock`), how a ``C x H x W`` map flows::
-
-                           x  (C x H x W)
-                           │
-           ┌─ split along the width into two overlapping halves ─┐
-           │        of equal size H x w (w = ceil(W/2) + r W)     │
-     p1 = x[..., :w]  (left half)              p2 = x[..., W-w:]  (right half)
-           │                                                      │
-     ┌─────┴──────┐                                   ┌───────────┴─┐
-     f1 = D(p1)   q1 = pool(p1)             q2 = pool(p2)   f2 = D(p2)
-     │             └──────────── cross ─────────┐  │            │
-     │            ┌─────────────────────────────┼──┘            │
-     z = cat(q2, f1)  +  cat(q1, f2)  <─────────┴───────────────┘
-           │          ((C + 2g) x H x w: early cross-sectional fusion)
-     mirror back: z pasted at the left and at the right of an H x W
-           │      canvas; where the halves overlap, the mean of both
-     1x1 ConvModule (C + 2g -> C)  (+ x when add_identity)
-           │
-          out  (C x H x W)
-
-``D`` is ONE module (shared weights, siamese), the Mished dense block
-(:class:`MishedDenseBlock`): ``a = conv3x3(p)``, ``b = conv3x3(a) + a``,
-``D(p) = cat(a, b)`` (2g channels), each conv with BN + Mish; ``pool`` is a
-3x3 stride-1 average pool. Cut rule, for width ``W`` and overlap ratio ``r``
-in [0, 0.5): each half is ``w = ceil(W / 2) + floor(r * W)`` columns wide
-(at most ``W``) and spans the full height; the left half starts at column 0,
-the right half ends at column ``W``. Both halves have the same size (the
-cross fusion needs no resize), together they cover the map, and they share
-``2 w - W`` columns (``r = 0``: none for even ``W``, one for odd ``W``).
-The seed cut a top-left and a bottom-right part of about half of each side;
-those two rectangles leave the top-right and bottom-left corners out of
-both parts, so the inputs there reached the output through nothing but the
-identity. Halves along the width keep the seed's two overlapping, mirrored
-views and the shared block, and see every position. The block preserves
-``C x H x W`` for any ``H, W >= 1``.
-
-Stage layout (CSPDarknet-like, as in the seed's CSPMirrorNet53): a 3x3 stem
-conv, then 5 stages of ``3x3/2 ConvModule -> CSPMirrorLayer`` at strides
-2/4/8/16/32 (output sizes exactly ``ceil(H / s) x ceil(W / s)``); the
-default ``out_indices=(1, 2, 3, 4)`` returns strides 4/8/16/32 with
-``out_channels`` ``[128, 256, 512, 1024]`` at ``gamma=1``. Widths are
-``gamma * (64, 128, 256, 512, 1024)`` (stem 32) rounded to multiples of 8.
-An optional :class:`mmdet.models.backbones.csp_darknet.SPPBottleneck` sits
-after the last down-sampling conv, as in MMDetection's CSPDarknet.
+Papers: CSPMirrorNet (H. Jaber, ANCS 2025), CSPNet (Wang et al., CVPRW
+2020), Mish (Misra, BMVC 2020). The widths, activations, dense block and
+stage depths here are this package's, not the original CSPMirrorNet53's;
+the Mirror block, cut rule and stage layout:
+``docs/backbones/cspmirrornet.md``; every difference from the original
+code: ``docs/fidelity.md``.
 
 Example:
     >>> import torch
@@ -77,21 +35,28 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from ..layers import mish  # noqa: F401  (registers 'Mish')
-from .base import FrozenStagesMixin
+from .base import FrozenStagesMixin, check_stage_args
 
 BLOCK_TYPES = ('mirror', 'bottleneck')
 FUSIONS = ('first', 'last')
 
 
 def check_overlap_ratio(overlap_ratio: float) -> None:
-    """Raise a ValueError unless ``0 <= overlap_ratio < 0.5``."""
+    """Raise a ValueError unless ``0 <= overlap_ratio < 0.5``.
+
+    Args:
+        overlap_ratio (float): The Mirror block's overlap ratio.
+
+    Example:
+        >>> check_overlap_ratio(0.2)
+    """
     if not 0 <= overlap_ratio < 0.5:
         raise ValueError('overlap_ratio must be in [0, 0.5), got '
                          f'{overlap_ratio}')
 
 
 class MishedDenseBlock(BaseModule):
-    """The seed's "Mished dense block": ``cat(a, conv2(a) + a)``,
+    """Dense block of the Mirror block: ``cat(a, conv2(a) + a)``,
     ``a = conv1(x)``, both 3x3 ConvModules with norm + Mish.
 
     Args:
@@ -126,18 +91,25 @@ class MishedDenseBlock(BaseModule):
         self.conv2 = ConvModule(growth_channels, growth_channels, 3, **cfg)
 
     def forward(self, x: Tensor) -> Tensor:
-        """``cat(a, conv2(a) + a)`` with ``a = conv1(x)``."""
+        """Dense features of ``x``.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` input.
+
+        Returns:
+            Tensor: ``cat(a, conv2(a) + a)``, ``N x 2g x H x W``.
+        """
         a = self.conv1(x)
         return torch.cat((a, self.conv2(a) + a), dim=1)
 
 
 class MirrorBlock(BaseModule):
-    """Mirror block: two overlapping halves, one shared dense block, early
-    cross-sectional fusion, mirrored back to the input size (diagram and
-    cut rule in the module docstring).
+    """Mirror block: two overlapping halves along the width, one shared
+    dense block, early cross-sectional fusion, mirrored back to the input
+    size (diagram and cut rule: ``docs/backbones/cspmirrornet.md``).
 
     :meth:`split`, :attr:`dense` and :meth:`merge` are the three steps of
-    :meth:`forward`, exposed for tests and visualisation.
+    :meth:`forward`.
 
     Args:
         channels (int): Input and output channels (C).
@@ -192,23 +164,46 @@ class MirrorBlock(BaseModule):
             act_cfg=act_cfg)
 
     def part_length(self, length: int) -> int:
-        """Width of each half for a map ``length`` columns wide (a plain
-        int, also when ``length`` is a size traced by ``torch.jit``)."""
+        """Width of each half for a map ``length`` columns wide.
+
+        Args:
+            length (int): Map width (also a size traced by ``torch.jit``).
+
+        Returns:
+            int: ``min(length, ceil(length / 2) + floor(r * length))``.
+        """
         length = int(length)
         overlap = math.floor(round(self.overlap_ratio * length, 6))
         return min(length, math.ceil(length / 2) + overlap)
 
     def split(self, x: Tensor) -> Tuple[Tensor, Tensor]:
-        """The left and right halves of ``x``, of equal size."""
+        """The left and right halves of ``x``.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` input.
+
+        Returns:
+            tuple[Tensor, Tensor]: Two ``N x C x H x w`` halves.
+        """
         width = x.shape[-1]
         w = self.part_length(width)
         return x[..., :w], x[..., width - w:]
 
     def merge(self, x: Tensor, p1: Tensor, p2: Tensor, f1: Tensor,
               f2: Tensor) -> Tensor:
-        """Cross fusion of the parts ``p1, p2`` and their dense features
-        ``f1, f2``, mirrored back to the size of ``x``, then transition
-        (and identity)."""
+        """Cross-fuse the halves and their dense features, mirror back to
+        the size of ``x``, then transition (and identity).
+
+        Args:
+            x (Tensor): The block's input.
+            p1 (Tensor): Its left half.
+            p2 (Tensor): Its right half.
+            f1 (Tensor): Dense features of ``p1``.
+            f2 (Tensor): Dense features of ``p2``.
+
+        Returns:
+            Tensor: ``N x C x H x W`` output.
+        """
         z = torch.cat((self.pool(p2), f1), dim=1) + torch.cat(
             (self.pool(p1), f2), dim=1)
         margin = int(x.shape[-1] - z.shape[-1])
@@ -219,28 +214,26 @@ class MirrorBlock(BaseModule):
         return out + x if self.add_identity else out
 
     def forward(self, x: Tensor) -> Tensor:
-        """Split, shared dense block on both parts, merge."""
+        """Split, shared dense block on both parts, merge.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` input.
+
+        Returns:
+            Tensor: ``N x C x H x W`` output.
+        """
         p1, p2 = self.split(x)
         return self.merge(x, p1, p2, self.dense(p1), self.dense(p2))
 
 
 class CSPMirrorLayer(BaseModule):
-    """Cross Stage Partial layer with mirror or Darknet bottleneck blocks,
-    CSPNet's fusion 'first' / 'last' and partial transition on / off.
+    """Cross Stage Partial layer with Mirror or Darknet bottleneck blocks,
+    CSPNet's fusion 'first' / 'last' and partial transition on / off
+    (formulas: ``docs/backbones/cspmirrornet.md``).
 
-    ``main = blocks(main_conv(x))``, then ``main = partial_conv(main)`` if
-    ``partial_transition``; fusion ``'first'``:
-    ``final_conv(cat(main, short_conv(x)))``; fusion ``'last'``:
-    ``cat(main, short_conv(x))`` (no transition after the concatenation).
-    CSPNet's Fig. 3: (b) CSPDenseNet = 'first' + partial transition,
-    (c) Fusion First = 'first' without, (d) Fusion Last = 'last' with.
-
-    Why not MMDetection's ``CSPLayer``: it fixes the block type
-    (Darknet / CSPNeXt bottleneck) and the fusion to (c), with no partial
-    transition. This layer keeps its parameter names (``main_conv``,
-    ``short_conv``, ``blocks``, ``final_conv``), its ``DarknetBottleneck``
-    and its 0.5 expand ratio, so that with ``block='bottleneck'``,
-    ``fusion='first'`` and ``partial_transition=False`` it loads a
+    Not MMDetection's ``CSPLayer``, which fixes the block type and the
+    fusion ('first', no partial transition); with ``block='bottleneck'``,
+    ``fusion='first'`` and ``partial_transition=False`` this layer loads a
     ``CSPLayer`` state dict and computes the same function.
 
     Args:
@@ -318,7 +311,14 @@ class CSPMirrorLayer(BaseModule):
 
     def forward(self, x: Tensor) -> Tensor:
         """Partial main path through the blocks, concatenated with the
-        short path; transitions as configured."""
+        short path; transitions as configured.
+
+        Args:
+            x (Tensor): ``N x C_in x H x W`` input.
+
+        Returns:
+            Tensor: ``N x C_out x H x W`` output.
+        """
         main = self.main_conv(x)
         for block in self.blocks:
             if self.with_cp and self.training and main.requires_grad:
@@ -332,23 +332,34 @@ class CSPMirrorLayer(BaseModule):
 
 
 def make_divisible(channels: float, divisor: int = 8) -> int:
-    """Round ``channels`` to the nearest multiple of ``divisor`` (min one
-    ``divisor``)."""
+    """Round ``channels`` to the nearest multiple of ``divisor``.
+
+    Args:
+        channels (float): Channels to round.
+        divisor (int): The multiple. Defaults to 8.
+
+    Returns:
+        int: The rounded channels, at least ``divisor``.
+
+    Example:
+        >>> make_divisible(100), make_divisible(3)
+        (104, 8)
+    """
     return max(divisor, int(channels + divisor / 2) // divisor * divisor)
 
 
 @MODELS.register_module()
 class CSPMirrorNet(FrozenStagesMixin, BaseModule):
-    """CSPMirrorNet backbone (see the module docstring).
+    """CSPMirrorNet backbone: a 3x3 stem, then 5 stages of a 3x3/2
+    ConvModule and a CSP layer, at strides 2-32 (outputs exactly
+    ``ceil(H / s) x ceil(W / s)``); widths ``gamma * (64, 128, 256, 512,
+    1024)`` (stem ``32 gamma``) rounded to multiples of 8.
 
     Args:
-        arch (str): Depth setting: ``'csp_mirror_net53'`` (the seed's
-            CSPMirrorNet53, blocks 1/2/8/8/4 as in CSPDarknet53) or
-            ``'csp_mirror_net21'`` (blocks 1/1/2/2/1). Names count convs as
-            Darknet does (stem + 5 down-sampling convs + 2 per block + the
-            classifier). Defaults to ``'csp_mirror_net53'``.
-        gamma (float): Width multiplier (> 0), the seed's name.
-            Defaults to 1.0.
+        arch (str): Blocks per stage: ``'csp_mirror_net53'`` (1/2/8/8/4, as
+            CSPDarknet53) or ``'csp_mirror_net21'`` (1/1/2/2/1).
+            Defaults to ``'csp_mirror_net53'``.
+        gamma (float): Width multiplier (> 0). Defaults to 1.0.
         in_channels (int): Input image channels. Defaults to 3.
         out_indices (Sequence[int]): Stages (0-4, strides 2-32) whose
             outputs are returned. Defaults to ``(1, 2, 3, 4)``.
@@ -431,13 +442,7 @@ class CSPMirrorNet(FrozenStagesMixin, BaseModule):
                 b not in BLOCK_TYPES for b in block_types):
             raise ValueError(f'block_types needs {num_stages} entries from '
                              f'{BLOCK_TYPES}, got {tuple(block_types)}')
-        if not out_indices or any(i not in range(num_stages)
-                                  for i in out_indices):
-            raise ValueError('out_indices must be a non-empty subset of '
-                             f'0..{num_stages - 1}, got {tuple(out_indices)}')
-        if frozen_stages not in range(-1, num_stages + 1):
-            raise ValueError(f'frozen_stages must be in -1..{num_stages}, '
-                             f'got {frozen_stages}')
+        check_stage_args(num_stages, out_indices, frozen_stages)
         self.arch = arch
         self.gamma = gamma
         self.out_indices = tuple(out_indices)
@@ -485,16 +490,19 @@ class CSPMirrorNet(FrozenStagesMixin, BaseModule):
         """Channels of the returned outputs, in ``out_indices`` order."""
         return [self.stage_channels[i] for i in self.out_indices]
 
-    def _freeze_stages(self) -> None:
-        """Stop grad and set eval mode for the frozen stem and stages."""
-        for name in self.layers[:self.frozen_stages + 1]:
-            module = getattr(self, name)
-            module.eval()
-            for param in module.parameters():
-                param.requires_grad = False
+    def stage_modules(self, stage: int) -> List[nn.Module]:
+        """Modules of stage ``stage``: 0 the stem, ``i`` ``stage{i}``."""
+        return [getattr(self, self.layers[stage])]
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
-        """Feature maps of the stages in ``out_indices``."""
+        """Feature maps of the stages in ``out_indices``.
+
+        Args:
+            x (Tensor): ``N x 3 x H x W`` images.
+
+        Returns:
+            tuple[Tensor]: One map per stage in ``out_indices``.
+        """
         x = self.stem(x)
         outs = []
         for i, name in enumerate(self.layers[1:]):

@@ -1,53 +1,12 @@
-"""ResNet whose stage outputs are attention-gated by the deepest stage, then
-recalibrated by ECA, optionally followed by a non-local block (the
-Attttttention-ResNet repository).
+"""GatedECAResNet: ResNet whose stage outputs are gated by the deepest stage
+with an additive attention gate, then recalibrated by ECA, optionally
+followed by a non-local block (the Attttttention-ResNet repository).
 
-Papers: Attention U-Net, Oktay et al. MIDL 2018 (additive attention gate);
-ECA-Net, Wang et al. CVPR 2020; Non-local Neural Networks, Wang et al. CVPR
-2018; ResNet, He et al. CVPR 2016.
-
-Layout, for trunk outputs ``x_1..x_4`` (strides 4-32) and ``g = x_4``::
-
-    trunk  stem -> layer1 -> x_1 -> layer2 -> x_2 -> ... -> layer4 -> x_4
-    out_i  = NL_i(ECA_i(AG_i(x_i, g)))        for i in out_indices
-
-``AG_i`` is :class:`~mmdet_attn.models.layers.AttentionGate` (one spatial
-map per stage from ``x_i`` and ``g``, ``g`` also for ``x_4`` itself),
-``ECA_i`` :class:`~mmdet_attn.models.layers.ECA` and ``NL_i``
-:class:`~mmdet_attn.models.layers.NonLocalBlock` (MMCV's ``NonLocal2d``,
-the identity at initialisation); each is switched per stage
-(``stage_with_gate``, ``stage_with_eca``, ``stage_with_non_local``) or off
-altogether with a None config. The attention acts on the returned maps
-only: the trunk itself is untouched, so ``layer{i+1}`` keeps ``x_i``.
-
-Defaults (documented choices, not the seed's): the paper's gate (1x1
-convs, no norm or activation on the branches, BN after ``psi``, no
-dropout), ECA with the paper's adaptive kernel (3 for 64 channels, 5 for
-128-512) and no dropout, no non-local block (when configured, on stages 3-4
-only: its cost is quadratic in the positions). The Attttttention-ResNet
-repository's layout is::
-
-    attention_gate=dict(kernel_size=3, branch_norm_cfg=dict(type='BN'),
-                        branch_act_cfg=dict(type='ReLU'), dropout=0.5),
-    eca=dict(kernel_size=3, dropout=0.5)
-
-(one difference remains: the seed resizes ``g`` with
-``align_corners=True``, the layer with ``False``, as MMDetection does).
-
-Checkpoints: the trunk is :class:`AttentionResNet` with ``attention=None``,
-i.e. MMDetection's ``ResNet`` with the same parameter names; the attention
-layers live in ``layer{i}_attention.{gate,eca,non_local}.*``. A plain ResNet
-checkpoint in MMDetection or torchvision naming loads every trunk weight
-and only attention keys are reported missing.
-
-Shape contract: as ``ResNet``: one ``N x C_i x ceil(H / s_i) x
-ceil(W / s_i)`` map per stage in ``out_indices`` (``s_i = 4..32``,
-``C_i = 64..512`` for depth 18/34, ``256..2048`` for 50-152), any H, W.
-
-Cost on ResNet-18 (11.18 M): +0.42 M parameters with the defaults (the
-gates' ``W_g`` on the 512-channel ``g`` dominate), +0.66 M more with
-non-local blocks on stages 3-4, +3.78 M with the seed's 3x3 gate convs;
-FLOPs and time in ``docs/resnet_family_benchmark.md``.
+Papers: Attention U-Net (Oktay et al., MIDL 2018), ECA-Net (Wang et al.,
+CVPR 2020), Non-local Neural Networks (Wang et al., CVPR 2018). Layout,
+defaults, the original repository's layout, checkpoints and costs:
+``docs/backbones/gated_eca_resnet.md``; differences from the papers and the
+authors' code: ``docs/fidelity.md``.
 
 Example:
     >>> import torch
@@ -60,8 +19,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch.nn as nn
 import torch.utils.checkpoint as cp
+from mmdet.models.layers import ResLayer
 from mmdet.registry import MODELS
-from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from mmdet.utils import OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor
 
@@ -70,10 +30,8 @@ from .attention_resnet import BLOCK_ATTENTION_TYPES, AttentionResNet
 
 
 def _slot_cfg(cfg: OptConfigType, name: str, default_type: str,
-              allowed: Tuple[str, ...],
-              norm_cfg: OptConfigType) -> Optional[dict]:
-    """``cfg`` with its ``type`` defaulted and checked and its default
-    norms set to the backbone's ``norm_cfg``, or None if off."""
+              allowed: Tuple[str, ...]) -> Optional[dict]:
+    """``cfg`` with its ``type`` defaulted and checked, or None if off."""
     if cfg is None:
         return None
     cfg = dict(cfg)
@@ -81,12 +39,12 @@ def _slot_cfg(cfg: OptConfigType, name: str, default_type: str,
     if cfg['type'] not in allowed:
         raise KeyError(f'{name} type must be one of {", ".join(allowed)}, '
                        f'got {cfg["type"]!r}')
-    return with_backbone_norm(cfg, norm_cfg)
+    return cfg
 
 
 class GatedStageAttention(BaseModule):
     """Attention on one stage output: gate by ``g``, then ECA, then
-    non-local; any of them may be None (then skipped).
+    non-local, each skipped when None.
 
     Args:
         in_channels (int): Channels of the stage output ``x``.
@@ -97,6 +55,7 @@ class GatedStageAttention(BaseModule):
             single-input layer).
         non_local (dict, optional): Non-local block config.
         init_cfg (dict or list[dict], optional): Initialization config.
+            Defaults to None.
 
     Example:
         >>> import torch
@@ -122,7 +81,16 @@ class GatedStageAttention(BaseModule):
             non_local, in_channels)
 
     def forward(self, x: Tensor, g: Tensor) -> Tensor:
-        """``non_local(eca(gate(x, g)))``, skipping the absent layers."""
+        """Attend to ``x`` with the gating map ``g``.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` stage output.
+            g (Tensor): ``N x C_g x H_g x W_g`` gating map.
+
+        Returns:
+            Tensor: ``non_local(eca(gate(x, g)))`` without the absent
+            layers, ``N x C x H x W``.
+        """
         if self.gate is not None:
             x = self.gate(x, g)
         if self.eca is not None:
@@ -135,7 +103,11 @@ class GatedStageAttention(BaseModule):
 @MODELS.register_module()
 class GatedECAResNet(AttentionResNet):
     """ResNet with attention-gated, ECA-recalibrated (and optionally
-    non-local) stage outputs; see the module docstring.
+    non-local) stage outputs: ``out_i = NL_i(ECA_i(AG_i(x_i, x_4)))``.
+
+    The attention acts on the returned maps only; the trunk is
+    MMDetection's ``ResNet`` with its parameter names, so a plain ResNet
+    checkpoint loads every trunk weight.
 
     Args:
         depth (int): 18, 34, 50, 101 or 152.
@@ -143,7 +115,7 @@ class GatedECAResNet(AttentionResNet):
             (``type`` optional; ``in_channels`` and ``gating_channels`` are
             set by the backbone, its ``norm_cfg`` defaults to the
             backbone's). None switches the gate off. Defaults to
-            ``dict(type='AttentionGate')`` (the paper's gate).
+            ``dict(type='AttentionGate')``.
         eca (dict, optional): ECA arguments (``type`` defaults to ``'ECA'``;
             any single-input type of :data:`BLOCK_ATTENTION_TYPES` works).
             None switches it off. Defaults to ``dict(type='ECA')``.
@@ -156,44 +128,19 @@ class GatedECAResNet(AttentionResNet):
         stage_with_non_local (Sequence[bool]): Stages with a non-local
             block when ``non_local`` is set. Defaults to
             ``(False, False, True, True)``.
-        freeze_attention (bool): Also freeze the attention of the frozen
-            stages. Defaults to False (it stays trainable).
-        num_stages (int): Stages, 1-4; the gating map is the last one's.
-            Defaults to 4.
-        out_indices (Sequence[int]): Returned stages (0-based); only they
-            get attention layers. Defaults to ``(0, 1, 2, 3)``.
-        frozen_stages (int): -1 none, 0 the stem, ``i`` the stem and trunk
-            stages 1..i. Defaults to -1.
-        norm_cfg (dict): Norm config of the trunk and of every attention
-            layer's default norm (the gate's ``psi`` norm) that its own
-            config does not set. Defaults to
-            ``dict(type='BN', requires_grad=True)``.
-        norm_eval (bool): Keep every BN in eval mode while training.
-            Defaults to False.
-        with_cp (bool): Checkpoint each trunk block and each stage's
-            attention while training. Defaults to False.
-        init_cfg (dict or list[dict], optional): None: ``ResNet``'s
-            initialisation; ``dict(type='Pretrained', checkpoint=...)``
-            loads a plain ResNet checkpoint into the trunk. Defaults to
-            None.
-        **kwargs: Other :class:`AttentionResNet` / ``ResNet`` arguments,
-            block-level ``attention`` included.
+        **kwargs: :class:`AttentionResNet` arguments (block-level
+            ``attention``, ``freeze_attention``) and MMDetection
+            ``ResNet``'s; only the stages in ``out_indices`` get output
+            attention, and ``with_cp`` also checkpoints it.
 
     Example:
         >>> import torch
         >>> from mmdet_attn.models.backbones import GatedECAResNet
-        >>> original = GatedECAResNet(
-        ...     depth=18,
-        ...     attention_gate=dict(kernel_size=3,
-        ...                         branch_norm_cfg=dict(type='BN'),
-        ...                         branch_act_cfg=dict(type='ReLU'),
-        ...                         dropout=0.5),
-        ...     eca=dict(kernel_size=3, dropout=0.5))
-        >>> original.layer1_attention.eca.kernel_size
+        >>> model = GatedECAResNet(depth=18, base_channels=16)
+        >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
+        [(1, 16, 25, 33), (1, 32, 13, 17), (1, 64, 7, 9), (1, 128, 4, 5)]
+        >>> model.layer1_attention.eca.kernel_size
         3
-        >>> with_nl = GatedECAResNet(depth=18, non_local=dict())
-        >>> with_nl.layer1_attention.non_local is None
-        True
     """
 
     def __init__(self,
@@ -205,58 +152,55 @@ class GatedECAResNet(AttentionResNet):
                  stage_with_eca: Sequence[bool] = (True, True, True, True),
                  stage_with_non_local: Sequence[bool] = (False, False, True,
                                                          True),
-                 freeze_attention: bool = False,
-                 num_stages: int = 4,
-                 out_indices: Sequence[int] = (0, 1, 2, 3),
-                 frozen_stages: int = -1,
-                 norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
-                 norm_eval: bool = False,
-                 with_cp: bool = False,
-                 init_cfg: OptMultiConfig = None,
                  **kwargs) -> None:
-        self.check_stage_args(
-            depth, num_stages, out_indices, frozen_stages,
-            dict(
-                stage_with_gate=stage_with_gate,
-                stage_with_eca=stage_with_eca,
-                stage_with_non_local=stage_with_non_local))
-        attention_gate = _slot_cfg(attention_gate, 'attention_gate',
-                                   'AttentionGate', ('AttentionGate', ),
-                                   norm_cfg)
-        if attention_gate is not None and 'gating_channels' in attention_gate:
+        self.attention_gate = _slot_cfg(attention_gate, 'attention_gate',
+                                        'AttentionGate', ('AttentionGate', ))
+        if self.attention_gate and 'gating_channels' in self.attention_gate:
             raise ValueError('attention_gate must not set gating_channels: '
                              'the gating map is the deepest stage output')
-        eca = _slot_cfg(eca, 'eca', 'ECA', BLOCK_ATTENTION_TYPES, norm_cfg)
-        non_local = _slot_cfg(non_local, 'non_local', 'NonLocalBlock',
-                              BLOCK_ATTENTION_TYPES, norm_cfg)
-        super().__init__(
-            depth,
-            freeze_attention=freeze_attention,
-            num_stages=num_stages,
-            out_indices=out_indices,
-            frozen_stages=-1,
-            norm_cfg=norm_cfg,
-            norm_eval=norm_eval,
-            with_cp=with_cp,
-            init_cfg=init_cfg,
-            **kwargs)
+        self.eca = _slot_cfg(eca, 'eca', 'ECA', BLOCK_ATTENTION_TYPES)
+        self.non_local = _slot_cfg(non_local, 'non_local', 'NonLocalBlock',
+                                   BLOCK_ATTENTION_TYPES)
         self.stage_with_gate = tuple(stage_with_gate)
         self.stage_with_eca = tuple(stage_with_eca)
         self.stage_with_non_local = tuple(stage_with_non_local)
         self.attention_names: Dict[int, str] = {}
-        for stage, channels in zip(
-                sorted(set(self.out_indices)), self.out_channels):
-            name = f'{self.res_layers[stage]}_attention'
+        super().__init__(depth, **kwargs)
+
+    def stage_switches(self) -> Dict[str, Sequence[bool]]:
+        """Per-stage switches by argument name, checked against
+        ``num_stages``."""
+        return dict(
+            super().stage_switches(),
+            stage_with_gate=self.stage_with_gate,
+            stage_with_eca=self.stage_with_eca,
+            stage_with_non_local=self.stage_with_non_local)
+
+    def make_res_layer(self, **kwargs) -> ResLayer:
+        """The stage of :class:`AttentionResNet` and, for a stage in
+        ``out_indices``, its output attention ``layer{i}_attention``
+        (built here so that ``ResNet`` freezes both once)."""
+        layer = super().make_res_layer(**kwargs)
+        stage = len(self.res_layers)
+        if stage in self.out_indices:
+            gating_channels = self.block.expansion * self.base_channels * 2**(
+                self.num_stages - 1)
+
+            def slot(cfg: Optional[dict], switches: Tuple[bool, ...]):
+                if cfg is None or not switches[stage]:
+                    return None
+                return with_backbone_norm(cfg, self.norm_cfg)
+
+            name = f'layer{stage + 1}_attention'
             self.add_module(
                 name,
                 GatedStageAttention(
-                    channels, self.feat_dim,
-                    attention_gate if stage_with_gate[stage] else None,
-                    eca if stage_with_eca[stage] else None,
-                    non_local if stage_with_non_local[stage] else None))
+                    kwargs['planes'] * self.block.expansion, gating_channels,
+                    slot(self.attention_gate, self.stage_with_gate),
+                    slot(self.eca, self.stage_with_eca),
+                    slot(self.non_local, self.stage_with_non_local)))
             self.attention_names[stage] = name
-        self.frozen_stages = frozen_stages
-        self._freeze_stages()
+        return layer
 
     def stage_attention_layers(self, stage: int) -> List[nn.Module]:
         """Attention layers of stage ``stage`` (0-based): those in its
@@ -267,7 +211,14 @@ class GatedECAResNet(AttentionResNet):
         return layers
 
     def trunk_forward(self, x: Tensor) -> List[Tensor]:
-        """The ResNet trunk's outputs of every stage, before attention."""
+        """The ResNet trunk's outputs of every stage, before attention.
+
+        Args:
+            x (Tensor): ``N x 3 x H x W`` images.
+
+        Returns:
+            list[Tensor]: One map per stage, strides 4-32.
+        """
         if self.deep_stem:
             x = self.stem(x)
         else:
@@ -280,7 +231,15 @@ class GatedECAResNet(AttentionResNet):
         return feats
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
-        """Attended maps of the stages in ``out_indices``, strides 4-32."""
+        """Attended maps of the stages in ``out_indices``.
+
+        Args:
+            x (Tensor): ``N x 3 x H x W`` images.
+
+        Returns:
+            tuple[Tensor]: ``N x C_i x ceil(H / s_i) x ceil(W / s_i)`` maps,
+            ``s_i = 4, 8, 16, 32``.
+        """
         feats = self.trunk_forward(x)
         g = feats[-1]
         outs = []

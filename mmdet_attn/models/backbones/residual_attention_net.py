@@ -1,55 +1,12 @@
-"""Residual Attention Network backbones (Attention-56/92, AttentionNeXt-56).
+"""Residual Attention Network backbones: Attention-56, Attention-92 and
+AttentionNeXt-56, built as the authors' Caffe prototxts, with four outputs
+at strides 4-32 for detection.
 
-Paper: F. Wang, M. Jiang, C. Qian, S. Yang, C. Li, H. Zhang, X. Wang and
-X. Tang, "Residual Attention Network for Image Classification", CVPR 2017,
-https://arxiv.org/abs/1704.06904
-
-Layout (Table 2 of the paper, widths for the default ``base_channels=64``)::
-
-    stem      7x7/2 conv 64, BN-ReLU, 3x3/2 max-pool             stride 4
-    stage 1   residual unit -> 256,  Attention module x m1       stride 4
-    stage 2   residual unit /2 -> 512,  Attention module x m2    stride 8
-    stage 3   residual unit /2 -> 1024, Attention module x m3    stride 16
-    stage 4   3 residual units (first /2) -> 2048               stride 32
-
-with ``(m1, m2, m3) = (1, 1, 1)`` for Attention-56 and AttentionNeXt-56 and
-``(1, 2, 3)`` for Attention-92. Residual units are pre-activation
-bottlenecks (BN-ReLU-conv1x1, BN-ReLU-conv3x3, BN-ReLU-conv1x1, expansion 4,
-projection shortcut on the pre-activated input when the shape changes);
-AttentionNeXt keeps that ordering and uses ResNeXt's grouped 3x3 and widths
-(cardinality 32, 4 channels per group at stage 1, doubling each stage).
-
-Attention module (p=1, t=2, r=1), for a feature ``x``::
-
-    x = p residual units (x)
-    T = trunk: t residual units (x)
-    M = soft mask (x), see below, in (0, 1)
-    out = p residual units ((1 + M) * T)          # attention residual learning
-
-Soft mask with ``s`` skip levels (s = 2, 1, 0 in stages 1, 2, 3, so the
-coarsest mask level is about 7x7 at 224 px in every stage, as in the
-paper)::
-
-    x ─pool─ r ─┬─pool─ r ─┬─pool─ r ── r ─up─(+)─ r ─up─(+)─ r ─up─┐
-                │          └──── skip unit ─────┘          │        │
-                └──────────── skip unit ───────────────────┘        │
-    M <─ Sigmoid ─ BN-ReLU-conv1x1 ─ BN-ReLU-conv1x1 <──────────────┘
-
-(drawn for s = 2). ``pool`` is a 3x3/2 max-pool with padding 1 (output
-``ceil(L / 2)`` for any length ``L``), ``up`` is a bilinear interpolation to
-the exact size of the tensor it joins, so any input size works; each skip
-connection carries one residual unit, as in the authors' prototxt.
-
-Detection-grade additions: four outputs at strides 4/8/16/32 (exactly
-``ceil(H / s) x ceil(W / s)``), ``out_indices``, ``frozen_stages``,
-``norm_eval``, ``with_cp`` and ``init_cfg`` as in MMDetection's ResNet.
-Pre-activation stage outputs are un-normalised sums of residuals; the
-pre-activation ResNet applies one BN-ReLU before its classifier, so with
-``out_norm=True`` (default) each returned stage output gets its own
-BN-ReLU, on the returned copy only (the next stage pre-activates the
-un-normalised sum itself). Parameters of the default Attention-56 backbone:
-see ``docs/backbone_benchmark.md`` (the paper's classifier, 1000-class FC
-included, has 31.9 M).
+Paper: F. Wang et al., "Residual Attention Network for Image
+Classification", CVPR 2017, https://arxiv.org/abs/1704.06904. Layout,
+soft mask branch, output norms and parameter counts:
+``docs/backbones/residual_attention.md``; differences from the paper and
+the prototxts: ``docs/fidelity.md``.
 
 Example:
     >>> import torch
@@ -58,29 +15,30 @@ Example:
     >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
     [(1, 64, 25, 33), (1, 128, 13, 17), (1, 256, 7, 9), (1, 512, 4, 5)]
 """
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch.nn as nn
 import torch.nn.functional as F
 import torch.utils.checkpoint as cp
-from mmcv.cnn import ConvModule, build_activation_layer, build_norm_layer
+from mmcv.cnn import (ConvModule, build_activation_layer, build_conv_layer,
+                      build_norm_layer)
+from mmdet.models.backbones.resnext import Bottleneck as ResNeXtBottleneck
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor
 
 from ..layers.base import AttentionMapMixin
-from .base import FrozenStagesMixin
+from .base import FrozenStagesMixin, check_stage_args
 
 
 class PreActBottleneck(BaseModule):
     """Pre-activation bottleneck residual unit, optionally grouped.
 
     ``out = conv3(BN-ReLU(conv2(BN-ReLU(conv1(BN-ReLU(x)))))) + shortcut``
-    (He et al., "Identity Mappings in Deep Residual Networks", ECCV 2016).
-    The shortcut is the identity, or a 1x1 projection of the pre-activated
-    input when the stride or the channel count changes. MMDetection's
-    ``Bottleneck`` is post-activation (conv-BN-ReLU), hence this unit.
+    (He et al., ECCV 2016); the shortcut is the identity, or a 1x1
+    projection of the pre-activated input when the shape changes.
+    MMDetection's ``Bottleneck`` is post-activation, hence this unit.
 
     Args:
         in_channels (int): Input channels.
@@ -165,18 +123,84 @@ class PreActBottleneck(BaseModule):
                 bias=False)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Residual unit: pre-activated bottleneck plus shortcut."""
+        """Pre-activated bottleneck plus shortcut.
+
+        Args:
+            x (Tensor): ``N x C_in x H x W`` input.
+
+        Returns:
+            Tensor: ``N x C_out x ceil(H / stride) x ceil(W / stride)``.
+        """
         pre = self.preact(x)
         identity = x if self.shortcut is None else self.shortcut(pre)
         return self.conv3(self.conv2(self.conv1(pre))) + identity
 
 
+def post_activation_unit(in_channels: int,
+                         out_channels: int,
+                         stride: int = 1,
+                         groups: int = 1,
+                         base_width: int = 64,
+                         conv_cfg: OptConfigType = None,
+                         norm_cfg: ConfigType = dict(type='BN'),
+                         act_cfg: ConfigType = dict(type='ReLU')) -> nn.Module:
+    """MMDetection's ResNeXt ``Bottleneck`` (conv-BN-ReLU units, ReLU after
+    the addition), with a 1x1 conv + BN projection when the shape changes.
+
+    Args:
+        in_channels (int): Input channels.
+        out_channels (int): Output channels (4 x the bottleneck planes).
+        stride (int): Stride of the 3x3 conv. Defaults to 1.
+        groups (int): Groups of the 3x3 conv. Defaults to 1.
+        base_width (int): Channels per group for 64 planes. Defaults to 64.
+        conv_cfg (dict, optional): Conv layer config. Defaults to None.
+        norm_cfg (dict): Norm layer config. Defaults to ``dict(type='BN')``.
+        act_cfg (dict): Must be ReLU, the only activation of MMDetection's
+            ``Bottleneck``. Defaults to ``dict(type='ReLU')``.
+
+    Returns:
+        nn.Module: The unit.
+
+    Example:
+        >>> import torch
+        >>> unit = post_activation_unit(64, 256, stride=2, groups=32,
+        ...                             base_width=4)
+        >>> tuple(unit(torch.rand(1, 64, 9, 9)).shape)
+        (1, 256, 5, 5)
+    """
+    if act_cfg.get('type') != 'ReLU':
+        raise ValueError('post-activation units (AttentionNeXt-56) use '
+                         f"ReLU only, got act_cfg={act_cfg}")
+    downsample = None
+    if stride != 1 or in_channels != out_channels:
+        downsample = nn.Sequential(
+            build_conv_layer(
+                conv_cfg,
+                in_channels,
+                out_channels,
+                1,
+                stride=stride,
+                bias=False),
+            build_norm_layer(norm_cfg, out_channels)[1])
+    return ResNeXtBottleneck(
+        in_channels,
+        out_channels // ResNeXtBottleneck.expansion,
+        groups=groups,
+        base_width=base_width,
+        stride=stride,
+        downsample=downsample,
+        conv_cfg=conv_cfg,
+        norm_cfg=norm_cfg)
+
+
 class AttentionModule(AttentionMapMixin, BaseModule):
     """Attention module of the Residual Attention Network.
 
-    ``forward(x) = post((1 + mask(y)) * trunk(y))`` with ``y = pre(x)``;
-    :meth:`trunk`, :meth:`mask` and :meth:`attend` expose the branches.
-    Channels and spatial size are preserved.
+    ``forward(x) = post((1 + mask(y)) * trunk(y))`` with ``y = pre(x)``
+    (attention residual learning); :meth:`trunk`, :meth:`mask` and
+    :meth:`attend` expose the branches. The soft mask branch max-pools
+    ``num_skips + 1`` times, with one residual unit on each skip
+    connection, and up-samples bilinearly to the exact size it joins.
 
     Args:
         channels (int): Input and output channels.
@@ -188,17 +212,24 @@ class AttentionModule(AttentionMapMixin, BaseModule):
             Defaults to 2.
         num_mask_units (int): Residual units between adjacent pooling or
             up-sampling steps of the mask branch (r). Defaults to 1.
-        unit_cfg (dict, optional): Extra :class:`PreActBottleneck` arguments
-            (``groups``, ``base_width``). Defaults to None.
+        unit_cfg (dict, optional): Extra unit arguments (``groups``,
+            ``base_width``). Defaults to None.
+        post_activation (bool): Post-activation ResNeXt units
+            (:func:`post_activation_unit`) and a conv-BN-ReLU-conv-Sigmoid
+            mask head, as the AttentionNeXt-56 prototxt; False:
+            :class:`PreActBottleneck` units and a BN-ReLU-conv-BN-ReLU-conv-
+            Sigmoid head, as the Attention-56/92 prototxts. Defaults to
+            False.
+        align_corners (bool): ``align_corners`` of the mask branch's
+            bilinear up-sampling; the authors' Caffe ``Interp`` aligns
+            corners (True). Defaults to False.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to ``dict(type='BN')``.
         act_cfg (dict): Activation config. Defaults to
             ``dict(type='ReLU')``.
-        identity_init (bool): The mask is ``2 * sigmoid(s) - 1`` (in
-            (-1, 1)) and the mask head's last conv starts at zero, so that
-            ``(1 + M) * T = T`` at initialisation; the rest of the mask
-            branch gets gradient from the second step. Defaults to False
-            (the paper's mask, in (0, 1)).
+        identity_init (bool): Start with ``(1 + M) * T = T``: the mask
+            is ``2 * sigmoid(s) - 1`` and the head's last conv starts at
+            zero. Defaults to False (the paper's mask, in (0, 1)).
         keep_attention_map (bool): Keep the last soft mask, detached, in
             ``attention_map`` (``N x C x H x W``). Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.
@@ -218,6 +249,8 @@ class AttentionModule(AttentionMapMixin, BaseModule):
                  num_trunk: int = 2,
                  num_mask_units: int = 1,
                  unit_cfg: OptConfigType = None,
+                 post_activation: bool = False,
+                 align_corners: bool = False,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='ReLU'),
@@ -236,11 +269,12 @@ class AttentionModule(AttentionMapMixin, BaseModule):
             act_cfg=act_cfg,
             **(unit_cfg or {}))
 
+        unit = post_activation_unit if post_activation else PreActBottleneck
+        self.align_corners = align_corners
+
         def units(num: int) -> nn.Sequential:
-            return nn.Sequential(*[
-                PreActBottleneck(channels, channels, **unit_kwargs)
-                for _ in range(num)
-            ])
+            return nn.Sequential(
+                *[unit(channels, channels, **unit_kwargs) for _ in range(num)])
 
         self.pre_units = units(num_pre_post)
         self.trunk_units = units(num_trunk)
@@ -251,15 +285,22 @@ class AttentionModule(AttentionMapMixin, BaseModule):
         self.bottom_units = units(num_mask_units)
         self.up_units = nn.ModuleList(
             [units(num_mask_units) for _ in range(num_skips)])
-        mask_conv = dict(
-            conv_cfg=conv_cfg,
-            norm_cfg=norm_cfg,
-            act_cfg=act_cfg,
-            bias=False,
-            order=('norm', 'act', 'conv'))
-        self.mask_head = nn.Sequential(
-            ConvModule(channels, channels, 1, **mask_conv),
-            ConvModule(channels, channels, 1, **mask_conv), nn.Sigmoid())
+        conv = dict(conv_cfg=conv_cfg, bias=False)
+        if post_activation:
+            first = ConvModule(
+                channels, channels, 1, norm_cfg=norm_cfg, act_cfg=act_cfg,
+                **conv)
+            last = ConvModule(
+                channels, channels, 1, norm_cfg=None, act_cfg=None, **conv)
+        else:
+            preact = dict(
+                norm_cfg=norm_cfg,
+                act_cfg=act_cfg,
+                order=('norm', 'act', 'conv'),
+                **conv)
+            first = ConvModule(channels, channels, 1, **preact)
+            last = ConvModule(channels, channels, 1, **preact)
+        self.mask_head = nn.Sequential(first, last, nn.Sigmoid())
         self.post_units = units(num_pre_post)
         if identity_init:
             self._init_identity()
@@ -268,19 +309,35 @@ class AttentionModule(AttentionMapMixin, BaseModule):
         """Zero the mask head's last conv: ``M = 2 * sigmoid(0) - 1 = 0``."""
         nn.init.zeros_(self.mask_head[1].conv.weight)
 
-    @staticmethod
-    def _upsample(x: Tensor, like: Tensor) -> Tensor:
+    def _upsample(self, x: Tensor, like: Tensor) -> Tensor:
         """Bilinear resize of ``x`` to the spatial size of ``like``."""
         return F.interpolate(
-            x, size=like.shape[-2:], mode='bilinear', align_corners=False)
+            x,
+            size=like.shape[-2:],
+            mode='bilinear',
+            align_corners=self.align_corners)
 
     def trunk(self, x: Tensor) -> Tensor:
-        """Trunk branch T(x)."""
+        """Trunk branch.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` input.
+
+        Returns:
+            Tensor: T(x), same shape.
+        """
         return self.trunk_units(x)
 
     def mask(self, x: Tensor) -> Tensor:
-        """Soft mask branch M(x), same shape as ``x``, values in (0, 1)
-        (in (-1, 1) with ``identity_init``)."""
+        """Soft mask branch.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` input.
+
+        Returns:
+            Tensor: M(x), same shape, in (0, 1) (in (-1, 1) with
+            ``identity_init``).
+        """
         skips: List[Tensor] = []
         out = x
         for level, down in enumerate(self.down_units):
@@ -296,18 +353,37 @@ class AttentionModule(AttentionMapMixin, BaseModule):
         return self._keep(mask)
 
     def attend(self, x: Tensor) -> Tensor:
-        """Attention residual learning, ``(1 + M(x)) * T(x)``."""
+        """Attention residual learning.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` input.
+
+        Returns:
+            Tensor: ``(1 + M(x)) * T(x)``.
+        """
         return (1 + self.mask(x)) * self.trunk(x)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Pre units, attention residual learning, post units."""
+        """Pre units, attention residual learning, post units.
+
+        Args:
+            x (Tensor): ``N x C x H x W`` input.
+
+        Returns:
+            Tensor: Same shape as ``x``.
+        """
         self._check_input(x)
         return self.post_units(self.attend(self.pre_units(x)))
 
 
 @MODELS.register_module()
 class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
-    """Residual Attention Network backbone (see the module docstring).
+    """Residual Attention Network backbone.
+
+    A 7x7/2 stem and max-pool, then stages 1-3 of one residual unit and
+    1/1/1 (Attention-56, AttentionNeXt-56) or 1/2/3 (Attention-92)
+    attention modules with 2/1/0 mask skip levels, then stage 4 of three
+    residual units; outputs ``ceil(H / s) x ceil(W / s)``, ``s = 4..32``.
 
     Args:
         arch (str): ``'attention56'``, ``'attention92'`` or
@@ -322,8 +398,12 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
         frozen_stages (int): Stages to freeze (stop grad, eval mode):
             -1 none, 0 the stem, ``i`` the stem and stages 1..i.
             Defaults to -1.
-        out_norm (bool): Apply a BN-ReLU to each returned stage output.
-            Defaults to True.
+        out_norm (bool, optional): Apply a BN-ReLU to each returned stage
+            output. Defaults to None: True for the pre-activation
+            Attention-56/92, False for AttentionNeXt-56.
+        align_corners (bool): ``align_corners`` of the mask branches'
+            bilinear up-sampling (True: the authors' Caffe ``Interp``).
+            Defaults to False.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to
             ``dict(type='BN', requires_grad=True)``.
@@ -352,10 +432,24 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
     """
 
     arch_settings: Dict[str, dict] = {
-        'attention56': dict(num_modules=(1, 1, 1), groups=1, base_width=64),
-        'attention92': dict(num_modules=(1, 2, 3), groups=1, base_width=64),
-        'attentionnext56': dict(
-            num_modules=(1, 1, 1), groups=32, base_width=4),
+        'attention56':
+        dict(
+            num_modules=(1, 1, 1),
+            groups=1,
+            base_width=64,
+            post_activation=False),
+        'attention92':
+        dict(
+            num_modules=(1, 2, 3),
+            groups=1,
+            base_width=64,
+            post_activation=False),
+        'attentionnext56':
+        dict(
+            num_modules=(1, 1, 1),
+            groups=32,
+            base_width=4,
+            post_activation=True),
     }
     # Skip connections of the soft mask branch in stages 1-3 (paper).
     mask_skips: Tuple[int, int, int] = (2, 1, 0)
@@ -368,7 +462,8 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
                  base_channels: int = 64,
                  out_indices: Sequence[int] = (0, 1, 2, 3),
                  frozen_stages: int = -1,
-                 out_norm: bool = True,
+                 out_norm: Optional[bool] = None,
+                 align_corners: bool = False,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
                  act_cfg: ConfigType = dict(type='ReLU'),
@@ -390,14 +485,15 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
         if base_channels < 1:
             raise ValueError(
                 f'base_channels must be >= 1, got {base_channels}')
-        if not out_indices or any(i not in range(self.num_stages)
-                                  for i in out_indices):
-            raise ValueError('out_indices must be a non-empty subset of '
-                             f'(0, 1, 2, 3), got {tuple(out_indices)}')
-        if frozen_stages not in range(-1, self.num_stages + 1):
-            raise ValueError(
-                f'frozen_stages must be in -1..4, got {frozen_stages}')
+        check_stage_args(self.num_stages, out_indices, frozen_stages)
         setting = self.arch_settings[arch]
+        if base_channels * setting['base_width'] // 64 < 1:
+            raise ValueError(
+                f'{arch} with base_channels={base_channels} has no '
+                f'bottleneck channels (base_width={setting["base_width"]}); '
+                f'use base_channels >= {64 // setting["base_width"]}')
+        if out_norm is None:
+            out_norm = not setting['post_activation']
         self.arch = arch
         self.out_indices = tuple(out_indices)
         self.frozen_stages = frozen_stages
@@ -410,6 +506,8 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
         layer_cfg = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
         unit_cfg = dict(
             groups=setting['groups'], base_width=setting['base_width'])
+        post_activation = setting['post_activation']
+        unit = post_activation_unit if post_activation else PreActBottleneck
 
         self.stem = ConvModule(
             in_channels,
@@ -425,7 +523,7 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
         stage_in = base_channels
         for i, channels in enumerate(self.stage_channels):
             blocks: List[nn.Module] = [
-                PreActBottleneck(
+                unit(
                     stage_in,
                     channels,
                     stride=1 if i == 0 else 2,
@@ -438,6 +536,8 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
                         channels,
                         self.mask_skips[i],
                         unit_cfg=unit_cfg,
+                        post_activation=post_activation,
+                        align_corners=align_corners,
                         identity_init=mask_identity_init,
                         keep_attention_map=keep_attention_map,
                         **layer_cfg)
@@ -445,8 +545,7 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
                 ]
             else:
                 blocks += [
-                    PreActBottleneck(channels, channels, **unit_cfg,
-                                     **layer_cfg)
+                    unit(channels, channels, **unit_cfg, **layer_cfg)
                     for _ in range(self.num_last_units - 1)
                 ]
             self.add_module(f'layer{i + 1}', nn.Sequential(*blocks))
@@ -470,22 +569,27 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
             return cp.checkpoint(block, x, use_reentrant=False)
         return block(x)
 
-    def _freeze_stages(self) -> None:
-        """Stop grad and set eval mode for the frozen stem and stages."""
-        frozen: List[nn.Module] = []
-        if self.frozen_stages >= 0:
-            frozen.append(self.stem)
-        for i in range(1, self.frozen_stages + 1):
-            frozen.append(getattr(self, f'layer{i}'))
-            if hasattr(self, f'out_norm{i}'):
-                frozen.append(getattr(self, f'out_norm{i}'))
-        for module in frozen:
-            module.eval()
-            for param in module.parameters():
-                param.requires_grad = False
+    def stage_modules(self, stage: int) -> List[nn.Module]:
+        """Modules of stage ``stage``: 0 the stem, ``i`` ``layer{i}`` and
+        its output norm."""
+        if stage == 0:
+            return [self.stem]
+        return [
+            getattr(self, name)
+            for name in (f'layer{stage}', f'out_norm{stage}')
+            if hasattr(self, name)
+        ]
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
-        """Feature maps of the stages in ``out_indices``, strides 4-32."""
+        """Feature maps of the stages in ``out_indices``.
+
+        Args:
+            x (Tensor): ``N x 3 x H x W`` images.
+
+        Returns:
+            tuple[Tensor]: ``N x C_i x ceil(H / s_i) x ceil(W / s_i)`` maps,
+            ``s_i = 4, 8, 16, 32``.
+        """
         x = self.maxpool(self.stem(x))
         outs = []
         for i, name in enumerate(self.layer_names):

@@ -1,6 +1,9 @@
-"""GatedECAResNet (seed 000: stage outputs gated by the deepest stage, then
-ECA, optional non-local) against its formula, the seed's layout and
-MMDetection's ResNet contract. Narrow trunks (``base_channels`` 16)."""
+"""GatedECAResNet (stage outputs gated by the deepest stage, then ECA,
+optional non-local) against its formula, the Attttttention-ResNet
+repository's layout and MMDetection's ResNet contract. Narrow trunks
+(``base_channels`` 16)."""
+from unittest import mock
+
 import pytest
 import torch
 import torch.nn as nn
@@ -8,7 +11,7 @@ from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from mmdet_attn.models.backbones import GatedECAResNet
+from mmdet_attn.models.backbones import AttentionResNet, GatedECAResNet
 from mmdet_attn.models.layers import ECA, AttentionGate, NonLocalBlock
 from backbone_checks import check_with_cp, randomize
 from test_attention_resnet import (attention_keys, check_frozen,
@@ -16,7 +19,8 @@ from test_attention_resnet import (attention_keys, check_frozen,
                                    plain_resnet)
 from tool_runner import CONFIG_DIR
 
-SEED_LAYOUT = dict(
+#: The Attttttention-ResNet repository's gate and ECA arguments.
+ORIGINAL_LAYOUT = dict(
     attention_gate=dict(
         kernel_size=3,
         branch_norm_cfg=dict(type='BN'),
@@ -39,7 +43,7 @@ def test_strides_and_channels(depth, train, non_local):
     check_shapes(model, model.out_channels, train, seed=depth + train)
 
 
-@pytest.mark.parametrize('layout', [dict(), SEED_LAYOUT])
+@pytest.mark.parametrize('layout', [dict(), ORIGINAL_LAYOUT])
 def test_outputs_follow_the_formula(layout):
     plain = plain_resnet(18)
     model = randomize(gated(non_local=dict(), **layout)).eval()
@@ -75,8 +79,8 @@ def test_default_layout_is_the_papers():
     assert stage.non_local is None and model.layer4_attention.non_local is None
 
 
-def test_seed_layout_is_reproducible_by_config():
-    model = gated(non_local=dict(), **SEED_LAYOUT)
+def test_original_layout_is_reproducible_by_arguments():
+    model = gated(non_local=dict(), **ORIGINAL_LAYOUT)
     for i in range(1, 5):
         stage = getattr(model, f'layer{i}_attention')
         for branch in (stage.gate.theta, stage.gate.phi):
@@ -91,6 +95,29 @@ def test_seed_layout_is_reproducible_by_config():
     model.eval()
     with torch.no_grad():
         assert all(torch.equal(a, b) for a, b in zip(model(x), model(x)))
+
+
+@pytest.mark.parametrize('suffix', ['', '_custom27'])
+def test_original_config_has_the_original_repository_layout(suffix):
+    cfg = Config.fromfile(
+        str(CONFIG_DIR / f'faster_rcnn_attn_r18_original{suffix}.py'))
+    init_default_scope('mmdet')
+    backbone = cfg.model.backbone.to_dict()
+    backbone.update(base_channels=16, init_cfg=None)
+    model = MODELS.build(backbone)
+    assert (model.depth, model.out_indices) == (18, (0, 1, 2, 3))
+    for i in range(1, 5):
+        stage = getattr(model, f'layer{i}_attention')
+        gate = stage.gate
+        for conv in (gate.theta, gate.phi, gate.psi):
+            assert conv.conv.kernel_size == (3, 3)
+            assert isinstance(conv.norm, nn.BatchNorm2d)
+        assert isinstance(gate.theta.activate, nn.ReLU)
+        assert isinstance(gate.phi.activate, nn.ReLU)
+        assert not gate.identity_init and not stage.eca.identity_init
+        assert gate.dropout.p == stage.eca.dropout.p == 0.5
+        assert stage.eca.kernel_size == 3
+        assert stage.non_local is None
 
 
 @pytest.mark.parametrize('depth', [18, 50])
@@ -144,8 +171,23 @@ def test_frozen_stages_keep_attention_trainable_unless_asked(
     assert all(p.requires_grad for p in model.layer3_attention.parameters())
 
 
+@pytest.mark.parametrize('cls', [AttentionResNet, GatedECAResNet])
+def test_build_freezes_once(cls):
+    freeze = cls._freeze_stages
+    with mock.patch.object(
+            cls, '_freeze_stages', autospec=True, side_effect=freeze) as spy:
+        model = narrow(cls, frozen_stages=1, freeze_attention=True)
+    assert spy.call_count == 1
+    assert not any(p.requires_grad for p in model.layer1.parameters())
+    if cls is GatedECAResNet:
+        assert not model.layer1_attention.training
+        assert not any(
+            p.requires_grad for p in model.layer1_attention.parameters())
+    assert all(p.requires_grad for p in model.layer2.parameters())
+
+
 def test_norm_eval_keeps_every_bn_in_eval_mode():
-    model = gated(norm_eval=True, **SEED_LAYOUT).train()
+    model = gated(norm_eval=True, **ORIGINAL_LAYOUT).train()
     assert model.layer1_attention.training
     assert all(not m.training for m in model.modules()
                if isinstance(m, nn.modules.batchnorm._BatchNorm))

@@ -5,6 +5,8 @@ import math
 
 import pytest
 import torch
+import torch.nn as nn
+from mmdet.models.backbones.resnext import Bottleneck as ResNeXtBottleneck
 from mmdet.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
@@ -42,32 +44,80 @@ def test_strides_shapes_and_channels(arch, train):
         ]
 
 
-def test_default_widths_modules_and_paper_parameter_count():
+def _out_norm_params(model: ResidualAttentionNet, stages) -> int:
+    return sum(p.numel() for i in stages
+               for p in getattr(model, f'out_norm{i}').parameters())
+
+
+#: The 1000-class FC of the authors' classifiers (2048 x 1000 + 1000).
+FC_PARAMS = 2049000
+
+
+def test_default_widths_modules_and_prototxt_parameter_counts():
     model = ResidualAttentionNet('attention56')
     assert model.out_channels == [256, 512, 1024, 2048]
     skips = [[len(m.skip_units) for m in stage if isinstance(
         m, AttentionModule)] for stage in (model.layer1, model.layer2,
                                            model.layer3, model.layer4)]
     assert skips == [[2], [1], [0], []]
-    # The paper's Attention-56 classifier: 31.9 M with its 1000-class FC
-    # (2048 * 1000 + 1000); the backbone has no FC.
+    # The authors' prototxts, FC included: one BN-ReLU after the last
+    # stage (out_norm4); out_norm1-3 are this backbone's additions.
     params = sum(p.numel() for p in model.parameters())
-    assert abs(params + 2049000 - 31.9e6) < 0.3e6
+    assert params - _out_norm_params(model, (1, 2, 3)) + FC_PARAMS == 31810728
     deep = ResidualAttentionNet('attention92')
     assert [
         sum(isinstance(m, AttentionModule) for m in stage)
         for stage in (deep.layer1, deep.layer2, deep.layer3)
     ] == [1, 2, 3]
+    params = sum(p.numel() for p in deep.parameters())
+    assert params - _out_norm_params(deep, (1, 2, 3)) + FC_PARAMS == 52466344
 
 
-def test_attentionnext_units_are_grouped_resnext_bottlenecks():
+def test_attentionnext56_is_its_prototxt():
     model = ResidualAttentionNet('attentionnext56')
-    units = [m for m in model.modules() if isinstance(m, PreActBottleneck)]
+    # Post-activation outputs: no output norms by default.
+    assert not any(n.startswith('out_norm') for n, _ in model.named_children())
+    assert sum(p.numel() for p in model.parameters()) + FC_PARAMS == 31318824
+    units = [m for m in model.modules() if isinstance(m, ResNeXtBottleneck)]
+    assert units and not any(
+        isinstance(m, PreActBottleneck) for m in model.modules())
     for unit in units:
-        conv = unit.conv2.conv
-        assert conv.groups == 32
-        # ResNeXt 32x4d widths: 128/256/512/1024 for 256..2048 outputs.
-        assert conv.out_channels * 2 == unit.conv3.conv.out_channels
+        # conv-BN-ReLU with ResNeXt 32x4d widths, BN on the projection.
+        assert unit.conv2.groups == 32
+        assert unit.conv2.out_channels * 2 == unit.conv3.out_channels
+        if unit.downsample is not None:
+            assert isinstance(unit.downsample[1], nn.BatchNorm2d)
+    head = model.layer1[1].mask_head
+    assert [type(m) for m in head[0].children()] == [
+        nn.Conv2d, nn.BatchNorm2d, nn.ReLU]
+    assert head[0].order == ('conv', 'norm', 'act')
+    assert [type(m) for m in head[1].children()] == [nn.Conv2d]
+    assert isinstance(head[2], nn.Sigmoid)
+
+
+def test_attention56_mask_head_is_pre_activation():
+    head = _small().layer1[1].mask_head
+    for conv in head[:2]:
+        assert conv.order == ('norm', 'act', 'conv')
+        assert isinstance(conv.norm, nn.BatchNorm2d)
+    assert isinstance(head[2], nn.Sigmoid)
+
+
+@pytest.mark.parametrize('align_corners', [False, True])
+def test_mask_upsampling_align_corners(align_corners):
+    default = _small()
+    model = _small(align_corners=align_corners)
+    modules = [m for m in model.modules() if isinstance(m, AttentionModule)]
+    assert not any(m.align_corners for m in default.modules()
+                   if isinstance(m, AttentionModule))
+    assert all(m.align_corners is align_corners for m in modules)
+    x = torch.arange(6.).view(1, 1, 2, 3)
+    up = modules[0]._upsample(x, torch.empty(1, 1, 5, 7))
+    expected = torch.nn.functional.interpolate(
+        x, size=(5, 7), mode='bilinear', align_corners=align_corners)
+    other = torch.nn.functional.interpolate(
+        x, size=(5, 7), mode='bilinear', align_corners=not align_corners)
+    assert torch.equal(up, expected) and not torch.allclose(up, other)
 
 
 @pytest.mark.parametrize('num_skips, size', [(2, (13, 10)), (1, (5, 7)),

@@ -1,16 +1,8 @@
-"""Session fixtures shared by the test suite, and its CPU threads."""
-import os
+"""Session fixtures shared by the test suite."""
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
-
-# One CPU thread for the suite and every tool it starts, unless the
-# environment sets a count (before torch is imported, which reads it). The
-# tests' models are tiny, and on a machine with more runnable processes than
-# cores, as CI machines are, OpenMP's waiting threads spin on the cores the
-# other processes need: docs/testing.md has the measurements.
-os.environ.setdefault('OMP_NUM_THREADS', '1')
 
 
 @pytest.fixture(scope='session')

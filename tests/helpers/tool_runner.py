@@ -31,10 +31,17 @@ def data_options(data_root: Path) -> List[str]:
 
 
 def tool_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
-    """The environment for a tool: this interpreter first on PATH."""
+    """The environment for a tool: this interpreter first on PATH, and one
+    CPU thread unless the environment or ``extra`` sets another count.
+
+    The tools' test runs are tiny, and on a machine with more runnable
+    processes than cores, as CI machines are, OpenMP's waiting threads spin
+    on the cores the other processes need (docs/testing.md).
+    """
     env = dict(os.environ)
     env['PATH'] = f'{Path(sys.executable).parent}:{env["PATH"]}'
     env['PYTHON'] = sys.executable
+    env.setdefault('OMP_NUM_THREADS', '1')
     env.update(extra or {})
     return env
 

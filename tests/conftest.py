@@ -1,5 +1,6 @@
 """Session fixtures shared by the test suite."""
 from pathlib import Path
+from typing import Dict, List
 
 import pytest
 
@@ -33,3 +34,48 @@ def trained_attn_r18(tiny_custom27, tmp_path_factory) -> Path:
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     assert (work_dir / 'epoch_1.pth').is_file()
     return work_dir
+
+
+def _two_iteration_options(config: Path, data_root: Path) -> List[str]:
+    """--cfg-options for 2 iterations of batch 1 on 2 train images, then a
+    validation on 1 image with every box kept (after 2 iterations no score
+    reaches the default thresholds); a checkpoint without the optimizer."""
+    from tool_runner import data_options
+    score_thr = ('model.test_cfg.score_thr=0.0'
+                 if config.stem.startswith('retinanet') else
+                 'model.test_cfg.rcnn.score_thr=0.0')
+    return [
+        *data_options(data_root), 'train_dataloader.batch_size=1',
+        'train_dataloader.dataset.indices=2',
+        'val_dataloader.dataset.indices=1', 'train_cfg.max_epochs=1',
+        'train_cfg.val_interval=1', score_thr,
+        'default_hooks.checkpoint.save_optimizer=False'
+    ]
+
+
+@pytest.fixture(scope='session')
+def trained_custom27(tiny_custom27, tmp_path_factory) -> Dict[str, Path]:
+    """Every ``_custom27`` config and ``tool_runner.GROUP_NORM_FLAGSHIP``
+    trained 2 iterations by ``tools/train.py``, each validated at the end:
+    config name -> work dir. The runs go through the tool's ``main`` in one
+    process (``tests/helpers/train_many.py``): one interpreter start-up
+    instead of one per config. A failed run leaves ``train_error.txt`` in
+    its work dir (``tool_runner.assert_trained``) and the others go on.
+    The checkpoints hold no optimizer state."""
+    from tool_runner import (CONFIG_DIR, GROUP_NORM_FLAGSHIP,
+                             train_in_one_process)
+    root = tmp_path_factory.mktemp('custom27_trains')
+    flagship = CONFIG_DIR / 'faster_rcnn_attn_r18_custom27.py'
+    group_norm = root / f'{GROUP_NORM_FLAGSHIP}.py'
+    group_norm.write_text(
+        f'_base_ = {str(flagship)!r}\n'
+        'model = dict(backbone=dict(\n'
+        "    norm_cfg=dict(type='GN', num_groups=32, requires_grad=True)))\n")
+    configs = sorted(CONFIG_DIR.glob('*_custom27.py')) + [group_norm]
+    work_dirs = {config.stem: root / config.stem for config in configs}
+    train_in_one_process([[
+        str(config), '--work-dir',
+        str(work_dirs[config.stem]), '--cfg-options',
+        *_two_iteration_options(config, tiny_custom27)
+    ] for config in configs], root / 'runs.json')
+    return work_dirs

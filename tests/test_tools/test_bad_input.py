@@ -1,21 +1,39 @@
 """Bad input given to the tools fails early with a message that names the
-file or key at fault."""
+file or key at fault. One case runs ``tools/train.py`` as a command (the
+message ends its error output); the others call its ``main`` here."""
 import json
+import re
 import shutil
+import sys
 
 import pytest
 import torch
 from mmengine.config import Config
 
-from tool_runner import BASELINE_CUSTOM27, data_options, run_python_tool
+from tool_runner import (BASELINE_CUSTOM27, data_options, load_tool,
+                         run_python_tool)
 from mmdet_attn.utils import check_cfg_option_keys
 
 
-def _train(data_root, *extra):
-    return run_python_tool('train.py', str(BASELINE_CUSTOM27), '--work-dir',
-                           str(data_root / 'work'), '--cfg-options',
-                           *data_options(data_root), 'train_cfg.max_epochs=1',
-                           *extra)
+def _train_args(data_root, *extra):
+    return [
+        str(BASELINE_CUSTOM27), '--work-dir',
+        str(data_root / 'work'), '--cfg-options', *data_options(data_root),
+        'train_cfg.max_epochs=1', *extra
+    ]
+
+
+@pytest.fixture
+def train(monkeypatch):
+    """``tools/train.py``'s ``main`` on the baseline and ``data_root``."""
+    tool = load_tool('train.py')
+
+    def main(data_root, *extra):
+        monkeypatch.setattr(sys, 'argv',
+                            ['train.py', *_train_args(data_root, *extra)])
+        tool.main()
+
+    return main
 
 
 @pytest.fixture
@@ -33,13 +51,11 @@ def _rewrite_train_annotations(root, edit):
     return path
 
 
-def test_missing_annotation_file(data_copy):
+def test_missing_annotation_file(data_copy, train):
     path = data_copy / 'annotations' / 'instances_train.json'
     path.unlink()
-    proc = _train(data_copy)
-    assert proc.returncode != 0
-    assert 'FileNotFoundError' in proc.stderr
-    assert str(path) in proc.stderr
+    with pytest.raises(FileNotFoundError, match=re.escape(str(path))):
+        train(data_copy)
 
 
 def _unknown_category(content):
@@ -53,16 +69,17 @@ def _no_images(content):
 
 @pytest.mark.parametrize('edit, fragment', [(_unknown_category, '99'),
                                             (_no_images, 'no images')])
-def test_bad_annotation_file_is_named(data_copy, edit, fragment):
+def test_bad_annotation_file_is_named(data_copy, edit, fragment, train):
     path = _rewrite_train_annotations(data_copy, edit)
-    proc = _train(data_copy)
-    assert proc.returncode != 0
-    assert str(path) in proc.stderr
-    assert fragment in proc.stderr
+    with pytest.raises(ValueError) as info:
+        train(data_copy)
+    assert str(path) in str(info.value)
+    assert fragment in str(info.value)
 
 
 def test_unknown_cfg_option_key_is_named(tiny_custom27):
-    proc = _train(tiny_custom27, 'train_cfg.max_epoch=3')
+    proc = run_python_tool(
+        'train.py', *_train_args(tiny_custom27, 'train_cfg.max_epoch=3'))
     assert proc.returncode != 0
     assert "'train_cfg.max_epoch'" in proc.stderr
     assert 'max_epochs' in proc.stderr  # the suggestion
@@ -101,7 +118,6 @@ def test_check_cfg_option_keys_accepts(key):
 
 @pytest.mark.skipif(
     torch.cuda.is_available(), reason='with a GPU, --amp is valid')
-def test_amp_without_gpu_is_a_clear_error(tiny_custom27):
-    proc = _train(tiny_custom27, '--amp')
-    assert proc.returncode != 0
-    assert '--amp needs a GPU' in proc.stderr
+def test_amp_without_gpu_is_a_clear_error(tiny_custom27, train):
+    with pytest.raises(SystemExit, match='--amp needs a GPU'):
+        train(tiny_custom27, '--amp')

@@ -1,7 +1,6 @@
 """tools/analysis_tools/benchmark_backbones.py on a few configs at a tiny
 shape, its argument errors, and the peak-memory helper it uses."""
 import argparse
-import importlib.util
 import json
 import platform
 import subprocess
@@ -15,8 +14,8 @@ import torch
 import torch.nn as nn
 from mmdet.models.backbones import ResNet
 
-from mmdet_attn.utils.benchmark import cpu_name, peak_memory_mib
-from tool_runner import REPO_ROOT, run_python_tool
+from mmdet_attn.analysis.benchmark import cpu_name, peak_memory_mib
+from tool_runner import REPO_ROOT, load_tool, run_python_tool
 
 TOOL = 'analysis_tools/benchmark_backbones.py'
 # A depth backbone (reference ResNet-18) and one without (ResNet-50).
@@ -74,21 +73,30 @@ def test_chart_is_written(benchmark):
     assert image.std() > 0  # not a blank canvas
 
 
+def _parse_args(monkeypatch, *args):
+    """The tool's command-line check, in this process (the configs are
+    relative to the repository root)."""
+    monkeypatch.chdir(REPO_ROOT)
+    monkeypatch.setattr(sys, 'argv', [TOOL, *args])
+    return load_tool(TOOL).parse_args()
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason='CUDA is available')
-def test_cuda_without_cuda_is_refused(tmp_path):
-    proc = run_python_tool(TOOL, CONFIGS[0], '--device', 'cuda',
-                           '--out-dir', str(tmp_path))
-    assert proc.returncode != 0
-    assert 'CUDA is not available' in proc.stderr
-    assert not (tmp_path / 'benchmark.md').exists()
+def test_cuda_without_cuda_is_refused(tmp_path, monkeypatch, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        _parse_args(monkeypatch, CONFIGS[0], '--device', 'cuda', '--out-dir',
+                    str(tmp_path))
+    assert exit_info.value.code == 2
+    assert 'CUDA is not available' in capsys.readouterr().err
 
 
-def test_missing_config_is_named(tmp_path):
+def test_missing_config_is_named(tmp_path, monkeypatch, capsys):
     missing = 'configs/faster_rcnn_no_such_backbone.py'
-    proc = run_python_tool(TOOL, CONFIGS[0], missing, '--out-dir',
-                           str(tmp_path))
-    assert proc.returncode != 0
-    assert f'config not found: {missing}' in proc.stderr
+    with pytest.raises(SystemExit) as exit_info:
+        _parse_args(monkeypatch, CONFIGS[0], missing, '--out-dir',
+                    str(tmp_path))
+    assert exit_info.value.code == 2
+    assert f'config not found: {missing}' in capsys.readouterr().err
 
 
 def test_peak_memory_sees_freed_allocation():
@@ -103,19 +111,10 @@ def test_peak_memory_sees_freed_allocation():
     assert 48 < peak_memory_mib(allocate, torch.device('cpu')) < 256
 
 
-def _load_tool():
-    """The tool as a module, to call its functions here."""
-    path = REPO_ROOT / 'tools' / TOOL
-    spec = importlib.util.spec_from_file_location('benchmark_backbones', path)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
-
-
 def test_reference_fills_resnet_defaults():
     """A backbone without ResNet's trunk attributes (nor a depth) gets the
     same reference as the default ResNet-50, so both share one row."""
-    tool = _load_tool()
+    tool = load_tool(TOOL)
     assert tool.reference_cfg(nn.Module()) == tool.reference_cfg(
         ResNet(depth=50))
 
@@ -138,7 +137,7 @@ class _Recorded(nn.Module):
 def test_backbone_and_reference_are_timed_in_turn(monkeypatch):
     """Each repeat runs the reference, then the backbone, in the mode of the
     column, and the medians come back as (reference, backbone)."""
-    tool = _load_tool()
+    tool = load_tool(TOOL)
     calls: List[str] = []
     timings = iter([[1.0, 2.0], [3.0, 5.0]])
     timed_runs = []
@@ -182,7 +181,8 @@ def test_cpu_name_is_the_model_name_line(tmp_path):
 DRIFT_SCRIPT = """
 import json, torch
 from mmdet.models.backbones import ResNet
-from mmdet_attn.utils.benchmark import map_large_allocations, peak_memory_mib
+from mmdet_attn.analysis.benchmark import (map_large_allocations,
+                                           peak_memory_mib)
 assert map_large_allocations()
 x = torch.rand(2, 3, 256, 256)
 def peak(depth):

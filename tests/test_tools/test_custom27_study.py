@@ -1,8 +1,14 @@
 """tools/analysis_tools/custom27_study.py end to end on a tiny split: two
-configs x two seeds, resumption, and a failing run."""
+configs x two seeds, resumption, and a failing run. The first launch runs
+the tool as a command; the later ones call its ``main`` in this process
+(they train nothing, or one run that fails at once)."""
+import importlib.util
 import json
+import sys
 
-from tool_runner import CONFIG_DIR, data_options, run_python_tool
+import pytest
+
+from tool_runner import CONFIG_DIR, REPO_ROOT, data_options, run_python_tool
 
 STUDY = 'analysis_tools/custom27_study.py'
 CONFIGS = [
@@ -11,17 +17,41 @@ CONFIGS = [
 ]
 
 
+def _study_args(work_dir, data_root, *args, options=()):
+    # 4 training images: one iteration, in one epoch; validation on 2
+    # images with score_thr 0, so that the untrained detector has
+    # detections to evaluate.
+    return [
+        *args, '--work-dir',
+        str(work_dir), '--cfg-options', *data_options(data_root),
+        'train_dataloader.dataset.indices=4', 'train_cfg.max_epochs=1',
+        'val_dataloader.dataset.indices=2',
+        'model.test_cfg.rcnn.score_thr=0.0', *options
+    ]
+
+
 def _study(work_dir, data_root, *args, options=()):
-    # 4 training images: one iteration a run; score_thr 0 so that the
-    # untrained detector has detections to evaluate.
     return run_python_tool(
-        STUDY, *args, '--work-dir', str(work_dir), '--cfg-options',
-        *data_options(data_root), 'train_dataloader.dataset.indices=4',
-        'model.test_cfg.rcnn.score_thr=0.0', *options)
+        STUDY, *_study_args(work_dir, data_root, *args, options=options))
+
+
+@pytest.fixture
+def study_main(monkeypatch):
+    """The tool's ``main``, called here with a command line."""
+    spec = importlib.util.spec_from_file_location(
+        'custom27_study', REPO_ROOT / 'tools' / STUDY)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+
+    def main(*args):
+        monkeypatch.setattr(sys, 'argv', [STUDY, *args])
+        tool.main()
+
+    return main
 
 
 def test_study_trains_every_seed_tabulates_and_resumes(
-        tiny_custom27, tmp_path):
+        tiny_custom27, tmp_path, study_main, capsys):
     out = tmp_path / 'table.md'
     proc = _study(tmp_path, tiny_custom27, *CONFIGS, '--seeds', '3', '4',
                   '--out', str(out))
@@ -60,37 +90,41 @@ def test_study_trains_every_seed_tabulates_and_resumes(
     # A second launch finds every run done and trains nothing.
     logs = sorted(tmp_path.glob('*/seed*/study_train.log'))
     stamps = [p.stat().st_mtime_ns for p in logs]
-    again = _study(tmp_path, tiny_custom27, *CONFIGS, '--seeds', '3', '4')
-    assert again.returncode == 0, again.stderr[-3000:]
+    study_main(
+        *_study_args(tmp_path, tiny_custom27, *CONFIGS, '--seeds', '3', '4'))
     assert [p.stat().st_mtime_ns for p in logs] == stamps
     assert len(list(tmp_path.glob('*/seed*/2*'))) == 4
 
     # --report-only with a seed not run: tabulates the 4 runs, trains none.
-    report = _study(tmp_path, tiny_custom27, *CONFIGS, '--seeds', '3', '4',
-                    '9', '--report-only')
-    assert report.returncode == 0, report.stderr[-3000:]
+    capsys.readouterr()
+    study_main(*_study_args(tmp_path, tiny_custom27, *CONFIGS, '--seeds', '3',
+                            '4', '9', '--report-only'))
+    report = capsys.readouterr().out
     assert not (tmp_path / 'faster_rcnn_r18_custom27' / 'seed9').exists()
-    assert '4 of 6 runs finished' in report.stdout
-    rows = [line for line in report.stdout.splitlines()
+    assert '4 of 6 runs finished' in report
+    rows = [line for line in report.splitlines()
             if line.startswith('| fast')]
     assert all(' | 2 | ' in row for row in rows)
     assert len(json.loads(
         (tmp_path / 'results.json').read_text())['runs']) == 4
 
 
-def test_study_reports_a_failed_run_with_its_log(tiny_custom27, tmp_path):
-    proc = _study(tmp_path, tiny_custom27, CONFIGS[0], '--seeds', '0',
-                  '--jobs', '1', options=['model.backbone.depth=19'])
-    assert proc.returncode != 0
-    message = proc.stdout + proc.stderr
+def test_study_reports_a_failed_run_with_its_log(tiny_custom27, tmp_path,
+                                                 study_main):
+    with pytest.raises(SystemExit) as exit_info:
+        study_main(*_study_args(tmp_path, tiny_custom27, CONFIGS[0],
+                                '--seeds', '0', '--jobs', '1',
+                                options=['model.backbone.depth=19']))
+    message = str(exit_info.value.code)
     assert 'runs failed: faster_rcnn_r18_custom27 seed 0: exit code' in message
     log = tmp_path / 'faster_rcnn_r18_custom27' / 'seed0' / 'study_train.log'
     assert str(log) in message
     assert 'invalid depth 19' in log.read_text()
 
 
-def test_study_refuses_a_repeated_seed(tmp_path):
-    proc = run_python_tool(STUDY, CONFIGS[0], '--seeds', '1', '1',
-                           '--work-dir', str(tmp_path))
-    assert proc.returncode == 2
-    assert 'repeats a seed' in proc.stderr
+def test_study_refuses_a_repeated_seed(tmp_path, study_main, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        study_main(CONFIGS[0], '--seeds', '1', '1', '--work-dir',
+                   str(tmp_path))
+    assert exit_info.value.code == 2
+    assert 'repeats a seed' in capsys.readouterr().err

@@ -2,6 +2,7 @@
 set in the ImageNet layout pretrain each backbone through tools/train.py,
 and the matching detector config loads the result, key for key."""
 from pathlib import Path
+from typing import Dict
 
 import pytest
 import torch
@@ -10,7 +11,8 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mmdet_attn.utils import checkpoint_safe_globals
-from tool_runner import CONFIG_DIR, run_python_tool
+from tool_runner import (CONFIG_DIR, assert_trained, run_python_tool,
+                         train_in_one_process)
 
 #: Pretraining config -> the COCO config that loads it, and backbone
 #: overrides that make both narrow (cheap on CPU; the keys are the same).
@@ -32,10 +34,10 @@ PRETRAIN_TO_DETECTOR = {
     'attn_r18_in1k': ('faster_rcnn_attn_r18.py',
                       dict(base_channels=8, stem_channels=8)),
 }
-#: Two pretraining runs go through tools/train.py (each costs a tool
-#: start-up): a Residual Attention Network and the gated ResNet-18 with
-#: validation; every other config shares their code path and is checked
-#: key for key below.
+#: Two pretraining runs go through tools/train.py (in one process): a
+#: Residual Attention Network and the gated ResNet-18 with validation;
+#: every other config shares their code path and is checked key for key
+#: below.
 TRAINED = ('ran56_in1k', 'attn_r18_in1k')
 
 
@@ -107,24 +109,37 @@ def test_detector_has_the_classifiers_backbone_keys(name):
     assert keys == set(detector_backbone(name).state_dict())
 
 
+@pytest.fixture(scope='module')
+def pretrained(crops, tmp_path_factory) -> Dict[str, Path]:
+    """Each of :data:`TRAINED` pretrained one batch by ``tools/train.py`` on
+    the crops, both runs in one process: name -> work dir."""
+    root = tmp_path_factory.mktemp('pretrain')
+    runs = []
+    for name in TRAINED:
+        cfg = narrow_classifier(name)
+        init_default_scope('mmdet')
+        width = MODELS.build(cfg.model.backbone).out_channels[-1]
+        overrides = [
+            f'model.backbone.{k}={v}'
+            for k, v in PRETRAIN_TO_DETECTOR[name][1].items()
+        ]
+        runs.append([
+            str(CONFIG_DIR / 'pretrain' / f'{name}.py'), '--work-dir',
+            str(root / name), '--cfg-options', *overrides,
+            f'model.in_channels={width}',
+            *tiny_run_options(crops, val=name == 'attn_r18_in1k')
+        ])
+    train_in_one_process(runs, root / 'runs.json')
+    return {name: root / name for name in TRAINED}
+
+
 @pytest.mark.parametrize('name', TRAINED)
-def test_pretrain_then_detector_loads_backbone(name, crops, tmp_path):
-    work_dir = tmp_path / name
-    cfg = narrow_classifier(name)
-    init_default_scope('mmdet')
-    width = MODELS.build(cfg.model.backbone).out_channels[-1]
-    overrides = [
-        f'model.backbone.{k}={v}'
-        for k, v in PRETRAIN_TO_DETECTOR[name][1].items()
-    ]
-    val = name == 'attn_r18_in1k'
-    result = run_python_tool(
-        'train.py', str(CONFIG_DIR / 'pretrain' / f'{name}.py'),
-        '--work-dir', str(work_dir), '--cfg-options', *overrides,
-        f'model.in_channels={width}', *tiny_run_options(crops, val))
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    if val:
-        assert 'accuracy/top1' in result.stdout + result.stderr
+def test_pretrain_then_detector_loads_backbone(name, pretrained):
+    work_dir = pretrained[name]
+    assert_trained(work_dir)
+    if name == 'attn_r18_in1k':
+        log, = work_dir.glob('*/*.log')
+        assert 'accuracy/top1' in log.read_text()
 
     checkpoint = work_dir / 'epoch_1.pth'
     backbone = detector_backbone(name, str(checkpoint))

@@ -1,6 +1,6 @@
 """End to end through tools/: train, test, resume, and the checkpoint
 allow-list, on a tiny generated split (8 train images, batch 4: 2 iterations
-an epoch)."""
+an epoch), from the flagship trained by :func:`conftest.trained_attn_r18`."""
 import json
 import os
 import pickle
@@ -13,16 +13,19 @@ import torch
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
-from tool_runner import BASELINE_CUSTOM27, data_options, run_python_tool
+from tool_runner import CONFIG_DIR, data_options, run_python_tool
 from mmdet_attn.datasets import CUSTOM27_CLASSES
 from mmdet_attn.utils import checkpoint_safe_globals
 
+FLAGSHIP = CONFIG_DIR / 'faster_rcnn_attn_r18_custom27.py'
 
-def _train(work_dir, data_root, *extra, epochs=1):
+
+def _train(work_dir, data_root, *extra, epochs):
+    # No validation: these runs check where training resumes.
     return run_python_tool(
-        'train.py', str(BASELINE_CUSTOM27), '--work-dir', str(work_dir),
+        'train.py', str(FLAGSHIP), '--work-dir', str(work_dir),
         '--cfg-options', *data_options(data_root),
-        f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}',
+        f'train_cfg.max_epochs={epochs}', f'train_cfg.val_begin={epochs + 1}',
         *extra)
 
 
@@ -33,40 +36,6 @@ def _assert_ok(proc):
 def _load(path):
     with checkpoint_safe_globals():
         return torch.load(path, map_location='cpu')
-
-
-@pytest.fixture(scope='module')
-def trained_one_epoch(tiny_custom27, tmp_path_factory):
-    work_dir = tmp_path_factory.mktemp('train')
-    _assert_ok(_train(work_dir, tiny_custom27))
-    return work_dir
-
-
-def test_train_two_iterations_then_test(trained_one_epoch, tiny_custom27,
-                                        tmp_path):
-    ckpt = trained_one_epoch / 'epoch_1.pth'
-    assert ckpt.is_file()
-    meta = _load(ckpt)['meta']
-    assert (meta['epoch'], meta['iter']) == (1, 2)
-
-    out = tmp_path / 'preds.pkl'
-    # After 2 warm-up iterations no class scores above the default 0.05.
-    proc = run_python_tool('test.py', str(BASELINE_CUSTOM27), str(ckpt),
-                           '--work-dir', str(tmp_path), '--out', str(out),
-                           '--cfg-options', *data_options(tiny_custom27),
-                           'model.test_cfg.rcnn.score_thr=0.0')
-    _assert_ok(proc)
-    # The COCO report with per-class AP is printed.
-    log = proc.stdout + proc.stderr
-    assert 'Average Precision  (AP) @[ IoU=0.50:0.95' in log
-    assert 'circle_plain' in log
-    with open(out, 'rb') as f:
-        predictions = pickle.load(f)
-    assert len(predictions) == 4
-    metrics = list(tmp_path.rglob('*.json'))
-    scalars = [json.loads(p.read_text()) for p in metrics
-               if p.name.endswith('.json') and 'coco' in p.read_text()]
-    assert scalars and 'coco/bbox_mAP' in scalars[-1]
 
 
 def _reverse_val_categories(data_root):
@@ -85,29 +54,55 @@ def _reverse_val_categories(data_root):
     return path, new_id
 
 
-def test_package_ap_equals_pycocotools_by_name(trained_one_epoch,
-                                               tiny_custom27, tmp_path):
+@pytest.fixture(scope='module')
+def tested(trained_attn_r18, tiny_custom27, tmp_path_factory):
+    """``tools/test.py`` on the trained flagship and a copy of the tiny split
+    whose val categories are listed in reverse with other ids: its output,
+    predictions (``--out``), metrics, detections file and the val file with
+    its name -> id map."""
+    tmp_path = tmp_path_factory.mktemp('tested')
     root = tmp_path / 'data'
     shutil.copytree(tiny_custom27, root)
     val_file, new_id = _reverse_val_categories(root)
     out, prefix = tmp_path / 'preds.pkl', tmp_path / 'dets'
+    # After 2 warm-up iterations no class scores above the default 0.05.
     proc = run_python_tool(
-        'test.py', str(BASELINE_CUSTOM27),
-        str(trained_one_epoch / 'epoch_1.pth'), '--work-dir',
-        str(tmp_path / 'work'), '--out', str(out), '--cfg-options',
-        *data_options(root), 'model.test_cfg.rcnn.score_thr=0.0',
+        'test.py', str(FLAGSHIP), str(trained_attn_r18 / 'epoch_1.pth'),
+        '--work-dir', str(tmp_path / 'work'), '--out', str(out),
+        '--cfg-options', *data_options(root),
+        'model.test_cfg.rcnn.score_thr=0.0',
         f'test_evaluator.outfile_prefix={prefix}')
     _assert_ok(proc)
+    with open(out, 'rb') as f:
+        predictions = pickle.load(f)
     metrics = [json.loads(p.read_text())
                for p in (tmp_path / 'work').rglob('*.json')]
-    metrics = next(m for m in metrics if 'coco/bbox_mAP' in m)
+    return dict(
+        log=proc.stdout + proc.stderr,
+        predictions=predictions,
+        metrics=[m for m in metrics if 'coco/bbox_mAP' in m],
+        detections=json.loads((tmp_path / 'dets.bbox.json').read_text()),
+        val_file=val_file,
+        new_id=new_id)
+
+
+def test_train_two_iterations_then_test(trained_attn_r18, tested):
+    meta = _load(trained_attn_r18 / 'epoch_1.pth')['meta']
+    assert (meta['epoch'], meta['iter']) == (1, 2)
+    # The COCO report with per-class AP is printed.
+    assert 'Average Precision  (AP) @[ IoU=0.50:0.95' in tested['log']
+    assert 'circle_plain' in tested['log']
+    assert len(tested['predictions']) == 4
+    assert len(tested['metrics']) == 1
+
+
+def test_package_ap_equals_pycocotools_by_name(tested):
+    metrics, new_id = tested['metrics'][0], tested['new_id']
 
     # Independent: each label -> its class name -> that name's id in the
     # val file, then pycocotools.
-    with open(out, 'rb') as f:
-        predictions = pickle.load(f)
     detections = []
-    for prediction in predictions:
+    for prediction in tested['predictions']:
         instances = prediction['pred_instances']
         for box, score, label in zip(instances['bboxes'].tolist(),
                                      instances['scores'].tolist(),
@@ -118,7 +113,7 @@ def test_package_ap_equals_pycocotools_by_name(trained_one_epoch,
                      score=score,
                      category_id=new_id[CUSTOM27_CLASSES[label]]))
     assert detections, 'no prediction to evaluate'
-    ground_truth = COCO(str(val_file))
+    ground_truth = COCO(str(tested['val_file']))
     evaluation = COCOeval(ground_truth, ground_truth.loadRes(detections),
                           'bbox')
     evaluation.evaluate()
@@ -126,8 +121,8 @@ def test_package_ap_equals_pycocotools_by_name(trained_one_epoch,
     evaluation.summarize()
 
     # The package wrote the same detections, with the same category ids.
-    written = json.loads((tmp_path / 'dets.bbox.json').read_text())
-    assert [(d['image_id'], d['category_id']) for d in written] == [
+    assert [(d['image_id'], d['category_id'])
+            for d in tested['detections']] == [
         (d['image_id'], d['category_id']) for d in detections
     ]
     for index, key in enumerate(
@@ -145,9 +140,9 @@ def test_package_ap_equals_pycocotools_by_name(trained_one_epoch,
                                 err_msg=name)
 
 
-def test_resume_continues_at_the_right_epoch(trained_one_epoch,
+def test_resume_continues_at_the_right_epoch(trained_attn_r18,
                                              tiny_custom27, tmp_path):
-    first = trained_one_epoch / 'epoch_1.pth'
+    first = trained_attn_r18 / 'epoch_1.pth'
     # --resume CKPT: continues with epoch 2, iterations 3-4.
     proc = _train(tmp_path, tiny_custom27, '--resume', str(first), epochs=2)
     _assert_ok(proc)
@@ -168,7 +163,7 @@ def test_resume_continues_at_the_right_epoch(trained_one_epoch,
     assert (final['meta']['epoch'], final['meta']['iter']) == (3, 6)
 
 
-def test_resume_restores_optimizer_state(trained_one_epoch, tiny_custom27,
+def test_resume_restores_optimizer_state(trained_attn_r18, tiny_custom27,
                                          tmp_path):
     from mmengine.runner import Runner
 
@@ -179,14 +174,14 @@ def test_resume_restores_optimizer_state(trained_one_epoch, tiny_custom27,
     options.update(
         {k: False
          for k in options if k.endswith('persistent_workers')})
-    cfg = load_run_config(str(BASELINE_CUSTOM27), options, str(tmp_path))
+    cfg = load_run_config(str(FLAGSHIP), options, str(tmp_path))
     cfg.resume = True
-    cfg.load_from = str(trained_one_epoch / 'epoch_1.pth')
+    cfg.load_from = str(trained_attn_r18 / 'epoch_1.pth')
     runner = Runner.from_cfg(cfg)
     with checkpoint_safe_globals():
         runner.load_or_resume()
     assert (runner.epoch, runner.iter) == (1, 2)
-    saved = _load(trained_one_epoch / 'epoch_1.pth')['optimizer']
+    saved = _load(trained_attn_r18 / 'epoch_1.pth')['optimizer']
     restored = runner.optim_wrapper.optimizer.state_dict()
     assert len(restored['state']) == len(saved['state']) > 0
     for key, state in saved['state'].items():
@@ -218,25 +213,25 @@ def _with_payload(work_dir, payload, tmp_path):
     return path
 
 
-def test_history_buffer_getattr_is_narrow(trained_one_epoch, tmp_path):
-    ckpt = _load(trained_one_epoch / 'epoch_1.pth')
+def test_history_buffer_getattr_is_narrow(trained_attn_r18, tmp_path):
+    ckpt = _load(trained_attn_r18 / 'epoch_1.pth')
     buffer = ckpt['message_hub']['log_scalars']['train/loss']
     assert buffer.mean() == pytest.approx(buffer.data[0].mean())
 
-    evil = _with_payload(trained_one_epoch, _GetattrPayload(), tmp_path)
+    evil = _with_payload(trained_attn_r18, _GetattrPayload(), tmp_path)
     with checkpoint_safe_globals(), pytest.raises(pickle.UnpicklingError,
                                                   match='tofile'):
         torch.load(evil, map_location='cpu')
 
 
-def test_checkpoint_with_arbitrary_global_is_refused(trained_one_epoch,
+def test_checkpoint_with_arbitrary_global_is_refused(trained_attn_r18,
                                                      tiny_custom27, tmp_path):
-    evil = _with_payload(trained_one_epoch, _Payload(), tmp_path)
+    evil = _with_payload(trained_attn_r18, _Payload(), tmp_path)
     with checkpoint_safe_globals(), pytest.raises(pickle.UnpicklingError,
                                                   match='getcwd'):
         torch.load(evil, map_location='cpu')
 
-    proc = run_python_tool('test.py', str(BASELINE_CUSTOM27), str(evil),
+    proc = run_python_tool('test.py', str(FLAGSHIP), str(evil),
                            '--work-dir', str(tmp_path),
                            '--cfg-options', *data_options(tiny_custom27))
     assert proc.returncode != 0

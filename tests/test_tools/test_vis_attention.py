@@ -1,6 +1,7 @@
-"""tools/vis_attention.py end to end: two attention detectors trained for one
-iteration through tools/train.py, then drawn for one val image; a plain
-ResNet (Grad-CAM only) and bad arguments through the tool's ``main``."""
+"""tools/vis_attention.py end to end: two attention detectors trained for two
+iterations through tools/train.py (:func:`conftest.trained_custom27`), then
+drawn for one val image; a plain ResNet (Grad-CAM only) and bad arguments
+through the tool's ``main``."""
 import importlib.util
 import json
 import sys
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from tool_runner import CONFIG_DIR, REPO_ROOT, data_options, start_tool
+from tool_runner import CONFIG_DIR, REPO_ROOT, start_tool
 
 CONFIGS = {
     'attn_r18': CONFIG_DIR / 'faster_rcnn_attn_r18_custom27.py',
@@ -36,7 +37,7 @@ EXPECTED = {
         for kind in ('spatial', 'channel')
     },
 }
-# The two runs of each step share the 2 cores, one thread each.
+# The two runs share the 2 cores, one thread each.
 ONE_THREAD = {'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
 
 
@@ -55,36 +56,22 @@ def val_image(tiny_custom27):
 
 
 @pytest.fixture(scope='module')
-def vis_runs(tiny_custom27, val_image, tmp_path_factory):
-    """Train each config for one iteration (4 images, batch 4, no
-    validation), then run the tool on one val image."""
+def vis_runs(trained_custom27, val_image, tmp_path_factory):
+    """Run the tool on one val image with each trained detector."""
     root = tmp_path_factory.mktemp('vis_attention')
-    _finish({
-        name:
-        start_tool([
-            sys.executable,
-            str(REPO_ROOT / 'tools' / 'train.py'),
-            str(config), '--work-dir',
-            str(root / name), '--cfg-options', *data_options(tiny_custom27),
-            'train_cfg.max_epochs=1', 'train_cfg.val_begin=2',
-            'randomness.seed=0',
-            'train_dataloader.dataset.indices=4'
-        ], ONE_THREAD)
-        for name, config in CONFIGS.items()
-    })
     logs = _finish({
         name:
         start_tool([
             sys.executable,
             str(REPO_ROOT / 'tools' / 'vis_attention.py'),
             str(config),
-            str(root / name / 'epoch_1.pth'),
+            str(trained_custom27[config.stem] / 'epoch_1.pth'),
             str(val_image), '--out-dir',
-            str(root / name / 'vis'), '--save-arrays'
+            str(root / name), '--save-arrays'
         ], ONE_THREAD)
         for name, config in CONFIGS.items()
     })
-    return {name: (root / name / 'vis', logs[name]) for name in CONFIGS}
+    return {name: (root / name, logs[name]) for name in CONFIGS}
 
 
 def _assert_png(path):

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import mmdet_attn  # noqa: F401
-from tool_runner import CONFIG_DIR, data_options, run_python_tool, run_tool
+from tool_runner import CONFIG_DIR, data_options, load_tool, run_tool
 from mmdet_attn.utils import (CheckpointLoadError, checkpoint_safe_globals,
                               mmengine_checkpoint_globals)
 
@@ -182,16 +182,20 @@ def test_truncated_checkpoint_is_named_by_runner_load_from(
 
 @pytest.mark.parametrize('tool', ['test.py', 'train.py --resume'])
 def test_truncated_checkpoint_is_named_by_the_tools(tool, truncated_checkpoint,
-                                                    tiny_custom27, tmp_path):
+                                                    tiny_custom27, tmp_path,
+                                                    monkeypatch):
+    """The tools' ``main``, called here: the error they end with."""
     if tool == 'test.py':
-        args = ['test.py', str(CONFIG), str(truncated_checkpoint)]
+        args = [str(CONFIG), str(truncated_checkpoint)]
     else:
-        args = ['train.py', str(CONFIG), '--resume', str(truncated_checkpoint)]
-    proc = run_python_tool(*args, '--work-dir', str(tmp_path),
-                           '--cfg-options', *data_options(tiny_custom27))
-    assert proc.returncode != 0
-    last_line = proc.stderr.strip().splitlines()[-1]
-    assert last_line.startswith('mmdet_attn.utils.checkpoint.'
-                                'CheckpointLoadError: cannot load checkpoint '
-                                f'{truncated_checkpoint}'), last_line
-    assert 'truncated or corrupt' in last_line
+        args = [str(CONFIG), '--resume', str(truncated_checkpoint)]
+    monkeypatch.setattr(sys, 'argv', [
+        tool.split()[0], *args, '--work-dir',
+        str(tmp_path), '--cfg-options', *data_options(tiny_custom27)
+    ])
+    with pytest.raises(CheckpointLoadError) as info:
+        load_tool(tool.split()[0]).main()
+    message = str(info.value)
+    assert message.startswith(
+        f'cannot load checkpoint {truncated_checkpoint}'), message
+    assert 'truncated or corrupt' in message

@@ -31,8 +31,8 @@ from typing import Dict, Sequence, Tuple
 import torch
 import torch.nn as nn
 
+from mmdet_attn.analysis.benchmark import cpu_name, median_times
 from mmdet_attn.models.layers import ATTENTION_TYPES, build_attention
-from mmdet_attn.utils.benchmark import cpu_name, median_times
 
 STAGES: Tuple[Tuple[int, int, int], ...] = ((256, 56, 56), (512, 28, 28),
                                             (1024, 14, 14), (2048, 7, 7))

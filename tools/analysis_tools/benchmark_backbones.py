@@ -13,7 +13,7 @@ config's ``custom_imports``) and reports:
   (2 x 3 x 512 x 512 by default), medians of ``--repeats`` runs after
   ``--warmup`` runs (``torch.cuda.synchronize`` around each on CUDA);
 - the peak memory one forward+backward adds at that shape (see
-  :func:`mmdet_attn.utils.benchmark.peak_memory_mib`): exact allocated
+  :func:`mmdet_attn.analysis.benchmark.peak_memory_mib`): exact allocated
   tensor memory on CUDA, on CPU an approximation by the peak increase of
   the process's resident set size, sampled every millisecond;
 - with ``--device cuda``, also the forward+backward time with AMP
@@ -71,9 +71,9 @@ from mmengine.config import Config, ConfigDict
 from mmengine.registry import init_default_scope
 from mmengine.utils import import_modules_from_strings
 
-from mmdet_attn.utils.benchmark import (cpu_name, map_large_allocations,
-                                        median_times, peak_memory_mib)
-from mmdet_attn.utils.model_zoo import backbone_name, reference_depth
+from mmdet_attn.analysis.benchmark import (cpu_name, map_large_allocations,
+                                           median_times, peak_memory_mib)
+from mmdet_attn.analysis.model_zoo import backbone_name, reference_depth
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # glibc's largest mmap threshold on 64-bit, where its default settles.
@@ -235,7 +235,7 @@ def time_pair(reference: nn.Module, backbone: nn.Module,
     """Time a backbone interleaved with its reference.
 
     Each repeat runs the reference once, then the backbone once (see
-    :func:`mmdet_attn.utils.benchmark.median_times`), so the two medians
+    :func:`mmdet_attn.analysis.benchmark.median_times`), so the two medians
     see the same machine load and their ratio does not drift with it.
 
     Args:

@@ -37,10 +37,11 @@ from typing import Dict, List, Optional, Tuple
 
 from mmengine.config import Config, ConfigDict, DictAction
 
+from mmdet_attn.analysis.model_zoo import backbone_name, reference_depth
+from mmdet_attn.analysis.seed_study import (compare, mean_std,
+                                            rarest_classes, read_val_metrics,
+                                            run_summary)
 from mmdet_attn.utils import load_run_config
-from mmdet_attn.utils.model_zoo import backbone_name, reference_depth
-from mmdet_attn.utils.seed_study import (compare, mean_std, rarest_classes,
-                                         read_val_metrics, run_summary)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TRAIN_TOOL = REPO_ROOT / 'tools' / 'train.py'

@@ -1,12 +1,13 @@
 """Reading and summarising a multi-seed study
-(mmdet_attn.utils.seed_study)."""
+(mmdet_attn.analysis.seed_study)."""
 import json
 import math
 
 import pytest
 
-from mmdet_attn.utils.seed_study import (compare, mean_std, rarest_classes,
-                                         read_val_metrics, run_summary)
+from mmdet_attn.analysis.seed_study import (compare, mean_std,
+                                            rarest_classes, read_val_metrics,
+                                            run_summary)
 
 
 def _write_scalars(run_dir, stamp, records):

@@ -1,8 +1,10 @@
 """Running the tools from tests: paths, environment, data overrides."""
+import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Dict, List, Optional
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -60,3 +62,13 @@ def run_tool(args: List[str],
 def run_python_tool(script: str, *args: str, **kwargs):
     return run_tool([sys.executable, str(REPO_ROOT / 'tools' / script), *args],
                     **kwargs)
+
+
+def import_tool(script: str) -> ModuleType:
+    """A tool script (path under ``tools/``) imported as a module, to test
+    its functions without a subprocess."""
+    path = REPO_ROOT / 'tools' / script
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

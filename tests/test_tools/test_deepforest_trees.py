@@ -5,40 +5,14 @@ import zipfile
 from pathlib import Path
 
 import cv2
-import numpy as np
 import pytest
+from deepforest_wheel import write_wheel
 from tool_runner import import_tool, run_python_tool
 
 TOOL = 'dataset_converters/deepforest_trees.py'
-# name: (height, width, boxes as (xmin, ymin, xmax, ymax))
-IMAGES = {
-    '2019_YELL_2_528000_4978000_image_crop2':
-    (100, 150, [(10, 10, 30, 30), (55, 20, 75, 40), (120, 70, 140, 95)]),
-    'OSBS_029': (64, 64, [(5, 5, 25, 25)]),
-    '2019_YELL_2_541000_4977000_image_crop': (80, 80, [(40, 40, 60, 60)]),
-    'SOAP_061': (64, 64, [(1, 1, 20, 20)]),
-}
-
-
-def voc(boxes) -> str:
-    objects = ''.join(
-        '<object><name>Tree</name><bndbox>'
-        f'<xmin>{x0}</xmin><ymin>{y0}</ymin><xmax>{x1}</xmax>'
-        f'<ymax>{y1}</ymax></bndbox></object>' for x0, y0, x1, y1 in boxes)
-    return f'<annotation>{objects}</annotation>'
-
-
 @pytest.fixture(scope='module')
 def wheel(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp('wheel') / 'deepforest-2.1.0-py3-none-any.whl'
-    rng = np.random.default_rng(0)
-    with zipfile.ZipFile(path, 'w') as z:
-        for name, (h, w, boxes) in IMAGES.items():
-            pixels = rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
-            z.writestr(f'deepforest/data/{name}.png',
-                       cv2.imencode('.png', pixels)[1].tobytes())
-            z.writestr(f'deepforest/data/{name}.xml', voc(boxes))
-    return path
+    return write_wheel(tmp_path_factory.mktemp('wheel'))
 
 
 @pytest.fixture(scope='module')

@@ -4,8 +4,8 @@ with its plain twin by a paired 95 % confidence interval.
 
 Stage 1 pretrains plain ResNet-18 and ResNet-50, Attention-56 and
 CSPMirrorNet53 as classifiers of the synthetic set's object crops
-(``configs/pretrain/*_custom27_crops.py``, the CPU stand-in for ImageNet)
-and records their top-1 on the val crops. Stage 2 fine-tunes each variant
+(``configs/pretrain/*_custom27_crops.py``, the CPU stand-in for ImageNet;
+random seed 0) and records their top-1 on the val crops. Stage 2 fine-tunes each variant
 from those weights as a user would from ImageNet: the plain ResNets and the
 attention ResNets load the *plain* ResNet's trunk (their attention layers
 new and identity-initialised: the backbones of the ``_trees`` configs),
@@ -101,6 +101,10 @@ def parse_args() -> argparse.Namespace:
         type=int,
         default=min(2, os.cpu_count() or 1),
         help='runs trained side by side')
+    parser.add_argument(
+        '--pretrain-only',
+        action='store_true',
+        help='stop after pretraining (e.g. to choose --iters first)')
     parser.add_argument(
         '--report-only',
         action='store_true',
@@ -439,11 +443,13 @@ def main() -> None:
     if not args.report_only:
         pretrain_jobs = [(f'pretrain {n}', study.pretrain_dir(n),
                           'accuracy/top1', study.pretrain_config(n),
-                          option_strings(args.pretrain_options))
+                          ['randomness.seed=0',
+                           *option_strings(args.pretrain_options)])
                          for n in nets]
         errors = run_all(study, pretrain_jobs)
         if errors:
             raise SystemExit('pretraining failed: ' + '; '.join(errors))
+    if not (args.report_only or args.pretrain_only):
         configs = {(d, v): str(study.finetune_config(d, v))
                    for d in args.datasets for v in args.variants}
         finetune_jobs = [

@@ -63,6 +63,7 @@ PRETRAINED = ('r18', 'r50', 'ran56', 'cspmirrornet53')
 VARIANTS = {
     'r18': dict(pretrained='r18', twin=None),
     'attn_r18': dict(pretrained='r18', twin='r18'),
+    'attn_r18_original': dict(pretrained='r18', twin='r18'),
     'r50': dict(pretrained='r50', twin=None),
     'se_r50': dict(pretrained='r50', twin='r50'),
     'eca_r50': dict(pretrained='r50', twin='r50'),

@@ -40,6 +40,8 @@ def test_config_builds_detector(config: Path):
         from mmdet_attn.datasets import CUSTOM27_CLASSES
         assert tuple(cfg.classes) == CUSTOM27_CLASSES
         assert num_classes == {len(CUSTOM27_CLASSES)} == {27}
+    elif config.stem.endswith('_trees'):
+        assert tuple(cfg.classes) == ('tree', ) and num_classes == {1}
     else:
         assert num_classes == {80}
     with torch.no_grad():
@@ -52,9 +54,9 @@ def test_config_builds_detector(config: Path):
 
 @pytest.mark.parametrize('config', COCO_CONFIGS, ids=lambda p: p.stem)
 def test_coco_config_names_its_weights_source(config: Path):
-    """Each COCO config starts from ImageNet weights: a public https
-    checkpoint, or the last epoch of its backbone's pretraining config;
-    each _scratch config from nothing."""
+    """Each COCO (and _trees) config starts from ImageNet weights: a public
+    https checkpoint, or the last epoch of its backbone's pretraining
+    config; each _scratch config from nothing."""
     cfg = Config.fromfile(str(config))
     if config.stem.endswith('_scratch'):
         assert not pretrained_checkpoints(cfg.model)

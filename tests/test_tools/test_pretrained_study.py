@@ -1,0 +1,165 @@
+"""tools/analysis_tools/pretrained_study.py: the paired statistics, the run
+configs it composes, and one tiny pretrain -> fine-tune run that resumes."""
+import json
+import math
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from mmengine.config import Config
+from deepforest_wheel import write_wheel
+from tool_runner import load_tool, run_python_tool
+
+TOOL = 'analysis_tools/pretrained_study.py'
+
+
+@pytest.fixture(scope='module')
+def study_tool():
+    return load_tool(TOOL)
+
+
+def test_paired_interval_is_students_t(study_tool):
+    differences = [0.02, 0.05, 0.03, 0.04]
+    mean, low, high = study_tool.paired_interval(differences)
+    # t(0.975, 3) = 3.182; sd = 0.01291; half width 3.182 * 0.01291 / 2.
+    assert mean == pytest.approx(0.035)
+    assert high - mean == pytest.approx(mean - low)
+    assert high - mean == pytest.approx(3.1824 * 0.012910 / 2, rel=1e-3)
+    assert study_tool.verdict(low, high) == 'helps'
+    assert study_tool.verdict(-high, -low) == 'hurts'
+    assert study_tool.verdict(-0.01, 0.02) == 'not resolved'
+    single = study_tool.paired_interval([0.1])
+    assert single[0] == 0.1 and math.isnan(single[1])
+
+
+def study_args(tmp_path: Path, **kwargs) -> SimpleNamespace:
+    args = dict(
+        work_dir=str(tmp_path), jobs=1, iters=dict(custom27=7, trees=5),
+        schedule='configs/_base_/schedules/schedule_cpu_finetune.py',
+        datasets=['custom27', 'trees'], seeds=[0, 1, 2],
+        variants=['r18', 'attn_r18'], data_root={}, rare=2)
+    args.update(kwargs)
+    return SimpleNamespace(**args)
+
+
+def test_custom27_runs_take_the_users_regime_backbone(study_tool, tmp_path,
+                                                      monkeypatch):
+    monkeypatch.chdir(Path(study_tool.__file__).parents[2])
+    study = study_tool.Study(study_args(tmp_path))
+    with pytest.raises(FileNotFoundError, match='r18 is not pretrained'):
+        study.finetune_config('custom27', 'attn_r18')
+    pretrain = study.pretrain_dir('r18')
+    pretrain.mkdir(parents=True)
+    (pretrain / 'study_run.json').write_text('{}')
+    (pretrain / 'last_checkpoint').write_text(f'{pretrain}/epoch_3.pth')
+    cfg = Config.fromfile(str(study.finetune_config('custom27', 'attn_r18')))
+    trees = Config.fromfile('configs/faster_rcnn_attn_r18_trees.py')
+    assert cfg.model.roi_head.bbox_head.num_classes == 27
+    assert cfg.train_dataloader.dataset.data_root == 'data/custom27/'
+    backbone = cfg.model.backbone
+    assert backbone.type == 'GatedECAResNet'
+    assert backbone.eca == trees.model.backbone.eca == dict(
+        identity_init=True)
+    assert backbone.frozen_stages == 1 and backbone.norm_eval
+    assert backbone.init_cfg == dict(
+        type='Pretrained', checkpoint=f'{pretrain}/epoch_3.pth',
+        prefix='backbone.')
+    assert cfg.train_cfg == dict(
+        type='IterBasedTrainLoop', max_iters=7, val_interval=7)
+    assert cfg.param_scheduler[1].end == 7
+    trees_cfg = Config.fromfile(str(study.finetune_config('trees', 'r18')))
+    assert trees_cfg.model.roi_head.bbox_head.num_classes == 1
+    assert trees_cfg.train_cfg.max_iters == 5
+
+
+def write_run(root: Path, key: str, m_ap: float, rare: float = 0.0):
+    run = root / key
+    run.mkdir(parents=True)
+    metrics = {'coco/bbox_mAP': m_ap, 'coco/bbox_mAP_50': m_ap,
+               'coco/a_precision': rare,
+               'coco/b_precision': rare}
+    run.joinpath('study_run.json').write_text(
+        json.dumps(dict(metrics=metrics, minutes=1.0)))
+
+
+def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool,
+                                                         tmp_path):
+    data = tmp_path / 'custom27'
+    (data / 'annotations').mkdir(parents=True)
+    (data / 'annotations/instances_train.json').write_text(json.dumps(dict(
+        categories=[dict(id=1, name='a'), dict(id=2, name='b'),
+                    dict(id=3, name='c')],
+        annotations=[dict(category_id=3)] * 5 + [dict(category_id=1)])))
+    work = tmp_path / 'study'
+    for seed, (plain, attn) in enumerate([(0.30, 0.35), (0.20, 0.26),
+                                         (0.25, 0.29)]):
+        write_run(work, f'custom27/r18/seed{seed}', plain, rare=0.1)
+        write_run(work, f'custom27/attn_r18/seed{seed}', attn, rare=0.2)
+    args = study_args(work, datasets=['custom27'],
+                      data_root=dict(custom27=str(data)))
+    table = study_tool.report(args, study_tool.records(
+        study_tool.Study(args)))
+    rows = {line.split(' | ')[0].strip('| '): line
+            for line in table.splitlines() if line.startswith('| ')}
+    # Δ per seed 0.05, 0.06, 0.04: mean 0.05, sd 0.01, t(0.975, 2) = 4.303.
+    assert '| attn_r18 | 3 | 0.300 ± 0.046 | 0.200 ± 0.000 | r18 | +0.050 | ' \
+        '[+0.025, +0.075] | helps |' == rows['attn_r18']
+    assert rows['r18'].startswith('| r18 | 3 | 0.250 ± 0.050 | 0.100 ± 0.000')
+    assert 'Rarest 2 training classes: b, a.' in table
+
+
+@pytest.fixture(scope='module')
+def tiny_trees(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp('study_trees')
+    result = run_python_tool('dataset_converters/deepforest_trees.py',
+                             str(root / 'trees'), '--wheel',
+                             str(write_wheel(root)), '--tile-size', '64')
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root / 'trees'
+
+
+def test_tiny_study_pretrains_fine_tunes_and_resumes(tiny_custom27, tiny_trees,
+                                                     tmp_path):
+    crops = tmp_path / 'crops'
+    result = run_python_tool('dataset_converters/coco_crops.py',
+                             str(tiny_custom27), str(crops), '--size', '32')
+    assert result.returncode == 0, result.stdout + result.stderr
+    narrow = ['model.backbone.base_channels=8']
+    pretrain = narrow + [
+        'model.in_channels=64', 'train_cfg.max_epochs=1',
+        'train_cfg.val_interval=1',
+        'train_dataloader.dataset.pipeline.1.scale=32'
+    ]
+    for split in ('train', 'val'):
+        pretrain += [f'{split}_dataloader.dataset.data_root={crops}/',
+                     f'{split}_dataloader.dataset.indices=4',
+                     f'{split}_dataloader.batch_size=4',
+                     f'{split}_dataloader.num_workers=0',
+                     f'{split}_dataloader.persistent_workers=False']
+    finetune = narrow + ['model.neck.in_channels=[8,16,32,64]']
+    for split in ('train', 'val', 'test'):
+        finetune += [f'{split}_dataloader.num_workers=0',
+                     f'{split}_dataloader.persistent_workers=False']
+    work = tmp_path / 'study'
+    command = ['--variants', 'r18', '--datasets', 'trees', '--seeds', '0',
+               '--iters', 'trees=2', '--jobs', '1', '--work-dir', str(work),
+               '--data-root', f'trees={tiny_trees}',
+               '--pretrain-options', *pretrain,
+               '--finetune-options', *finetune]
+    result = run_python_tool(TOOL, *command)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    pretrained = json.loads((work / 'pretrain/r18/study_run.json').read_text())
+    assert 0 <= pretrained['metrics']['accuracy/top1'] <= 100
+    run = json.loads((work / 'trees/r18/seed0/study_run.json').read_text())
+    assert 0 <= run['metrics']['coco/bbox_mAP'] <= 1
+    config = Config.fromfile(str(work / 'trees/r18/study_config.py'))
+    assert config.model.backbone.init_cfg.checkpoint.endswith('epoch_1.pth')
+    log = (work / 'trees/r18/seed0/study_train.log').read_text()
+    assert ('Loads checkpoint by local_file backend from path: '
+            f'{work}/pretrain/r18/epoch_1.pth') in log
+    assert '| r18 | 1 |' in (work / 'study.md').read_text()
+    # Done runs are not trained again: a second launch only reports.
+    again = run_python_tool(TOOL, *command)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert again.stdout.count('seed 0:') == 1
+    assert len(list((work / 'trees/r18/seed0').glob('*/vis_data'))) == 1

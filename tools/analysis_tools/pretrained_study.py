@@ -1,0 +1,474 @@
+"""Does attention help a pretrained trunk? Pretrain, fine-tune with several
+seeds on custom27 and on tree crowns, and compare every attention variant
+with its plain twin by a paired 95 % confidence interval.
+
+Stage 1 pretrains plain ResNet-18 and ResNet-50, Attention-56 and
+CSPMirrorNet53 as classifiers of the synthetic set's object crops
+(``configs/pretrain/*_custom27_crops.py``, the CPU stand-in for ImageNet;
+random seed 0) and records their top-1 on the val crops. Stage 2 fine-tunes each variant
+from those weights as a user would from ImageNet: the plain ResNets and the
+attention ResNets load the *plain* ResNet's trunk (their attention layers
+new and identity-initialised: the backbones of the ``_trees`` configs),
+Attention-56 and CSPMirrorNet53 their own pretraining. Every run uses the
+same schedule (``--schedule``, its keys replacing the config's), with
+``--iters`` per dataset.
+On custom27 a run is the variant's ``_custom27`` config with the backbone of
+its ``_trees`` config; on trees, its ``_trees`` config.
+
+For each variant and seed, Δ = its bbox mAP minus its plain twin's (the
+ResNet of its depth, ResNet-50 for Attention-56 and CSPMirrorNet53) with
+the same seed; the 95 % interval is Student's t over the paired differences.
+The verdict is ``helps`` (interval above 0), ``hurts`` (below 0) or ``not
+resolved``.
+
+Runs go to ``<work-dir>/pretrain/<net>/`` and
+``<work-dir>/<dataset>/<variant>/seed<N>/``. A finished run is not trained
+again and a stopped one resumes from its last checkpoint, so the study goes
+on where it stopped; ``--jobs`` runs side by side, each with its share of
+the CPU threads.
+
+Example:
+    python tools/dataset_converters/coco_crops.py data/custom27 \\
+        data/custom27_crops
+    python tools/dataset_converters/deepforest_trees.py data/trees
+    python tools/analysis_tools/pretrained_study.py \\
+        --out docs/pretrained_study.md
+    python tools/analysis_tools/pretrained_study.py --datasets trees \\
+        --variants r18 attn_r18 --seeds 0 1 2
+"""
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from mmengine.config import Config, DictAction
+from scipy import stats
+
+from mmdet_attn.analysis.seed_study import mean_std, rarest_classes, run_summary
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TRAIN_TOOL = REPO_ROOT / 'tools' / 'train.py'
+DEFAULT_SCHEDULE = 'configs/_base_/schedules/schedule_cpu_finetune.py'
+# The network each variant's trunk comes from, and its plain twin.
+PRETRAINED = ('r18', 'r50', 'ran56', 'cspmirrornet53')
+VARIANTS = {
+    'r18': dict(pretrained='r18', twin=None),
+    'attn_r18': dict(pretrained='r18', twin='r18'),
+    'attn_r18_original': dict(pretrained='r18', twin='r18'),
+    'r50': dict(pretrained='r50', twin=None),
+    'se_r50': dict(pretrained='r50', twin='r50'),
+    'eca_r50': dict(pretrained='r50', twin='r50'),
+    'cbam_r50': dict(pretrained='r50', twin='r50'),
+    'sam_r50': dict(pretrained='r50', twin='r50'),
+    'ran56': dict(pretrained='ran56', twin='r50'),
+    'cspmirrornet_fpn': dict(pretrained='cspmirrornet53', twin='r50'),
+}
+DATASETS = ('custom27', 'trees')
+DEFAULT_ITERS = dict(custom27=400, trees=300)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        '--variants',
+        nargs='+',
+        choices=list(VARIANTS),
+        default=list(VARIANTS),
+        help='variants to fine-tune (their plain twins are added)')
+    parser.add_argument(
+        '--datasets', nargs='+', choices=DATASETS, default=list(DATASETS))
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--schedule', default=DEFAULT_SCHEDULE)
+    parser.add_argument(
+        '--iters',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='fine-tuning iterations per dataset, e.g. custom27=400 '
+        f'trees=300 (default {DEFAULT_ITERS})')
+    parser.add_argument('--work-dir', default='work_dirs/pretrained_study')
+    parser.add_argument('--out', help='write the Markdown report here too')
+    parser.add_argument(
+        '--jobs',
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help='runs trained side by side')
+    parser.add_argument(
+        '--pretrain-only',
+        action='store_true',
+        help='stop after pretraining (e.g. to choose --iters first)')
+    parser.add_argument(
+        '--report-only',
+        action='store_true',
+        help='train nothing: report the runs finished so far')
+    parser.add_argument(
+        '--pretrain-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='overrides for every pretraining run')
+    parser.add_argument(
+        '--finetune-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='overrides for every fine-tuning run')
+    parser.add_argument(
+        '--data-root',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='another folder per dataset, e.g. trees=/data/trees/ '
+        '(default: the configs\' data/custom27/ and data/trees/)')
+    parser.add_argument(
+        '--rare', type=int, default=9,
+        help='how many rarest custom27 classes to average')
+    args = parser.parse_args()
+    for flag, values in (('--iters', args.iters), ('--data-root',
+                                                    args.data_root)):
+        unknown = set(values) - set(DATASETS)
+        if unknown:
+            parser.error(f'{flag} names unknown datasets {sorted(unknown)}; '
+                         f'allowed: {", ".join(DATASETS)}')
+    args.iters = {**DEFAULT_ITERS, **{k: int(v) for k, v in args.iters.items()}}
+    if any(v < 1 for v in args.iters.values()) or args.jobs < 1:
+        parser.error('--iters and --jobs must be >= 1')
+    if len(set(args.seeds)) != len(args.seeds):
+        parser.error(f'--seeds repeats a seed: {args.seeds}')
+    twins = {VARIANTS[v]['twin'] for v in args.variants} - {None}
+    args.variants = [v for v in VARIANTS if v in set(args.variants) | twins]
+    return args
+
+
+def option_strings(options: dict) -> List[str]:
+    """``--cfg-options`` back in ``key=value`` form for ``tools/train.py``."""
+    strings = []
+    for key, value in options.items():
+        if isinstance(value, (list, tuple)):
+            value = '[' + ','.join(map(str, value)) + ']'
+        strings.append(f'{key}={value}')
+    return strings
+
+
+def data_root_options(args: argparse.Namespace, dataset: str) -> List[str]:
+    """The one-key ``data_root`` override of a dataset, if one was given."""
+    root = args.data_root.get(dataset)
+    return [f'data_root={root.rstrip("/")}/'] if root else []
+
+
+def last_scalars(run_dir: Path, key: str) -> Optional[Dict[str, float]]:
+    """The last line with ``key`` of a run's ``vis_data/scalars.json`` (the
+    latest launch first), or None."""
+    for scalars in sorted(run_dir.glob('*/vis_data/scalars.json'),
+                          reverse=True):
+        for line in reversed(scalars.read_text().splitlines()):
+            record = json.loads(line)
+            if key in record:
+                return record
+    return None
+
+
+def paired_interval(differences: Sequence[float],
+                    confidence: float = 0.95) -> Tuple[float, float, float]:
+    """Mean of paired differences and its Student's t interval.
+
+    Args:
+        differences (Sequence[float]): one difference per seed.
+        confidence (float): the interval's coverage.
+
+    Returns:
+        tuple[float, float, float]: mean, lower and upper bound (the bounds
+        are NaN for fewer than two differences).
+
+    Example:
+        >>> mean, low, high = paired_interval([0.01, 0.02, 0.03])
+        >>> round(mean, 3), round(low, 3), round(high, 3)
+        (0.02, -0.005, 0.045)
+    """
+    mean = statistics.fmean(differences)
+    if len(differences) < 2:
+        return mean, math.nan, math.nan
+    half = stats.t.ppf((1 + confidence) / 2, len(differences) - 1) * (
+        statistics.stdev(differences) / math.sqrt(len(differences)))
+    return mean, mean - half, mean + half
+
+
+def verdict(low: float, high: float) -> str:
+    """``helps``, ``hurts`` or ``not resolved`` from an interval of Δ."""
+    if low > 0:
+        return 'helps'
+    if high < 0:
+        return 'hurts'
+    return 'not resolved'
+
+
+class Study:
+    """Where the study's runs live and how each is launched."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.work_dir = Path(args.work_dir)
+        self.threads = max(1, (os.cpu_count() or 1) // args.jobs)
+
+    def pretrain_dir(self, net: str) -> Path:
+        return self.work_dir / 'pretrain' / net
+
+    def finetune_dir(self, dataset: str, variant: str, seed: int) -> Path:
+        return self.work_dir / dataset / variant / f'seed{seed}'
+
+    def pretrained_weights(self, net: str) -> str:
+        """The last checkpoint of a finished pretraining run."""
+        last = self.pretrain_dir(net) / 'last_checkpoint'
+        if not (self.pretrain_dir(net) / 'study_run.json').exists():
+            raise FileNotFoundError(f'{net} is not pretrained yet: no '
+                                    f'{self.pretrain_dir(net)}/study_run.json')
+        return last.read_text().strip()
+
+    @staticmethod
+    def pretrain_config(net: str) -> str:
+        return f'configs/pretrain/{net}_custom27_crops.py'
+
+    def finetune_config(self, dataset: str, variant: str) -> Path:
+        """Write the run config of a variant on a dataset; return its path."""
+        trees = Config.fromfile(f'configs/faster_rcnn_{variant}_trees.py')
+        if dataset == 'trees':
+            cfg = trees
+        else:
+            cfg = Config.fromfile(
+                f'configs/faster_rcnn_{variant}_{dataset}.py')
+            cfg.model.backbone = trees.model.backbone
+        net = VARIANTS[variant]['pretrained']
+        cfg.model.backbone.init_cfg = dict(
+            type='Pretrained',
+            checkpoint=self.pretrained_weights(net),
+            prefix='backbone.')
+        # The schedule's keys replace the config's (custom27's loop is by
+        # epoch, the schedule's by iteration).
+        for key, value in Config.fromfile(self.args.schedule).items():
+            cfg[key] = value
+        iters = self.args.iters[dataset]
+        cfg.merge_from_dict({
+            'train_cfg.max_iters': iters,
+            'train_cfg.val_interval': iters,
+            'param_scheduler.1.T_max': iters,
+            'param_scheduler.1.end': iters,
+            'default_hooks.checkpoint':
+            dict(by_epoch=False, interval=max(iters // 4, 1),
+                 max_keep_ckpts=1),
+            'log_processor': dict(by_epoch=False),
+        })
+        path = self.work_dir / dataset / variant / 'study_config.py'
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix('.tmp.py')
+        cfg.dump(str(partial))
+        os.replace(partial, path)
+        return path
+
+    def launch(self, config: str, run_dir: Path,
+               options: List[str]) -> Tuple[float, str]:
+        """Train one run (resuming a stopped one); its seconds and an
+        error."""
+        run_dir.mkdir(parents=True, exist_ok=True)
+        resume = (['--resume']
+                  if (run_dir / 'last_checkpoint').exists() else [])
+        command = [
+            sys.executable,
+            str(TRAIN_TOOL), config, '--work-dir',
+            str(run_dir), *resume, '--cfg-options', *options
+        ]
+        env = dict(os.environ, OMP_NUM_THREADS=str(self.threads),
+                   MKL_NUM_THREADS=str(self.threads))
+        start = time.perf_counter()
+        with open(run_dir / 'study_train.log', 'a') as log:
+            result = subprocess.run(
+                command, cwd=REPO_ROOT, env=env, stdout=log,
+                stderr=subprocess.STDOUT)
+        seconds = time.perf_counter() - start
+        if result.returncode != 0:
+            return seconds, (f'exit code {result.returncode}, see '
+                             f'{run_dir / "study_train.log"}')
+        return seconds, ''
+
+    def run(self, run_dir: Path, metric: str, config: str,
+            options: List[str]) -> Tuple[Optional[dict], str]:
+        """A run's record (metrics and minutes), training it unless it is
+        done; an error string when it failed."""
+        record_file = run_dir / 'study_run.json'
+        if record_file.exists():
+            return json.loads(record_file.read_text()), ''
+        seconds, error = self.launch(config, run_dir, options)
+        if error:
+            return None, error
+        scalars = last_scalars(run_dir, metric)
+        if scalars is None:
+            return None, f'trained but no {metric} in {run_dir}'
+        record = dict(
+            metrics={k: v
+                     for k, v in scalars.items() if '/' in k},
+            minutes=seconds / 60)
+        record_file.write_text(json.dumps(record))
+        return record, ''
+
+
+def run_all(study: Study, jobs: List[tuple]) -> List[str]:
+    """Run ``(label, run_dir, metric, config, options)`` jobs side by side,
+    printing each outcome; returns the errors."""
+    done = 0
+    lock = threading.Lock()
+
+    def one(job: tuple) -> str:
+        nonlocal done
+        label, *run = job
+        try:
+            record, error = study.run(*run)
+        except Exception as e:  # reported with the others at the end
+            record, error = None, f'{type(e).__name__}: {e}'
+        with lock:
+            done += 1
+            status = error or ', '.join(
+                f'{k} {v:.3f}' for k, v in record['metrics'].items()
+                if k in ('coco/bbox_mAP', 'accuracy/top1'))
+            print(f'[{done}/{len(jobs)}] {label}: {status}', flush=True)
+        return f'{label}: {error}' if error else ''
+
+    with ThreadPoolExecutor(study.args.jobs) as pool:
+        return [e for e in pool.map(one, jobs) if e]
+
+
+def records(study: Study) -> Dict[str, dict]:
+    """Every finished run's record, by ``pretrain/<net>`` and
+    ``<dataset>/<variant>/seed<N>``."""
+    found = {}
+    for record_file in study.work_dir.glob('**/study_run.json'):
+        key = str(record_file.parent.relative_to(study.work_dir))
+        found[key] = json.loads(record_file.read_text())
+    return found
+
+
+def rare_classes(args: argparse.Namespace) -> List[str]:
+    """The ``--rare`` rarest classes of the custom27 training split."""
+    root = args.data_root.get('custom27', 'data/custom27/')
+    return rarest_classes(
+        os.path.join(root, 'annotations', 'instances_train.json'),
+        args.rare)
+
+
+def fmt(values: Sequence[float]) -> str:
+    spread = mean_std(values)
+    return f'{spread["mean"]:.3f} ± {spread["std"]:.3f}'
+
+
+def dataset_table(args: argparse.Namespace, runs: Dict[str, dict],
+                  dataset: str) -> List[str]:
+    """One dataset's table: every variant's mAP and its paired Δ."""
+    rare = rare_classes(args) if dataset == 'custom27' else []
+    lines = [
+        '', f'### {dataset}', '',
+        '| Variant | Seeds | bbox mAP (mean ± std) | ' +
+        (f'mAP, rarest {len(rare)} | ' if rare else '') +
+        'Twin | Δ mAP | 95 % interval of Δ | Verdict |',
+        '|---|---:|---:|' + ('---:|' if rare else '') + '---|---:|---|---|'
+    ]
+    metrics = {
+        v: {
+            s: runs[f'{dataset}/{v}/seed{s}']['metrics']
+            for s in args.seeds if f'{dataset}/{v}/seed{s}' in runs
+        }
+        for v in args.variants
+    }
+    for variant in args.variants:
+        own = metrics[variant]
+        if not own:
+            lines.append(f'| {variant} | 0 | pending |' +
+                         (' |' if rare else '') + ' | | | |')
+            continue
+        cells = [variant, str(len(own)),
+                 fmt([m['coco/bbox_mAP'] for m in own.values()])]
+        if rare:
+            cells.append(
+                fmt([run_summary(m, rare)['rare_mAP'] for m in own.values()]))
+        twin = VARIANTS[variant]['twin']
+        paired = [
+            own[s]['coco/bbox_mAP'] - metrics[twin][s]['coco/bbox_mAP']
+            for s in own if twin and s in metrics[twin]
+        ]
+        if paired:
+            mean, low, high = paired_interval(paired)
+            cells += [
+                twin, f'{mean:+.3f}', f'[{low:+.3f}, {high:+.3f}]',
+                verdict(low, high)
+            ]
+        else:
+            cells += [twin or '-', '', '', '']
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    if rare:
+        lines += ['', f'Rarest {len(rare)} training classes: '
+                  f'{", ".join(rare)}.']
+    return lines
+
+
+def report(args: argparse.Namespace, runs: Dict[str, dict]) -> str:
+    """The study's Markdown tables."""
+    minutes = sum(r['minutes'] for r in runs.values())
+    lines = [
+        f'{len(runs)} runs finished, {minutes:.0f} min of run time, '
+        f'{args.jobs} side by side on {os.cpu_count()} CPU cores '
+        f'({platform.machine()}); seeds {args.seeds}; schedule '
+        f'`{args.schedule}` with {args.iters} iterations.', '',
+        '| Pretrained network | top-1 on val crops | min |', '|---|---:|---:|'
+    ]
+    for net in PRETRAINED:
+        run = runs.get(f'pretrain/{net}')
+        if run:
+            lines.append(f'| {net} | {run["metrics"]["accuracy/top1"]:.2f} '
+                         f'| {run["minutes"]:.0f} |')
+    for dataset in args.datasets:
+        lines += dataset_table(args, runs, dataset)
+    return '\n'.join(lines) + '\n'
+
+
+def main() -> None:
+    args = parse_args()
+    study = Study(args)
+    nets = sorted({VARIANTS[v]['pretrained'] for v in args.variants},
+                  key=PRETRAINED.index)
+    if not args.report_only:
+        pretrain_jobs = [(f'pretrain {n}', study.pretrain_dir(n),
+                          'accuracy/top1', study.pretrain_config(n),
+                          ['randomness.seed=0',
+                           *option_strings(args.pretrain_options)])
+                         for n in nets]
+        errors = run_all(study, pretrain_jobs)
+        if errors:
+            raise SystemExit('pretraining failed: ' + '; '.join(errors))
+    if not (args.report_only or args.pretrain_only):
+        configs = {(d, v): str(study.finetune_config(d, v))
+                   for d in args.datasets for v in args.variants}
+        finetune_jobs = [
+            (f'{d} {v} seed {s}', study.finetune_dir(d, v, s),
+             'coco/bbox_mAP', configs[d, v],
+             [f'randomness.seed={s}', *data_root_options(args, d),
+             *option_strings(args.finetune_options)])
+            for s in args.seeds for d in args.datasets for v in args.variants
+        ]
+        errors = run_all(study, finetune_jobs)
+        if errors:
+            raise SystemExit('runs failed: ' + '; '.join(errors))
+    table = report(args, records(study))
+    (study.work_dir / 'study.md').write_text(table)
+    if args.out:
+        Path(args.out).write_text(table)
+    print(table)
+
+
+if __name__ == '__main__':
+    main()

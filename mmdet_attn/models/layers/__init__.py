@@ -7,11 +7,12 @@ from .cbam import CBAM
 from .eca import ECA, eca_kernel_size
 from .mish import Mish
 from .non_local import NonLocalBlock
-from .sam import SAM
+from .sam import SAM, check_sam_start
 from .se import SE
 
 __all__ = [
     'ATTENTION_TYPES', 'AttentionGate', 'AttentionMapMixin', 'CBAM',
     'DEFAULT_NORM_ARGS', 'ECA', 'Mish', 'NonLocalBlock', 'SAM', 'SE',
-    'build_attention', 'eca_kernel_size', 'with_backbone_norm'
+    'build_attention', 'check_sam_start', 'eca_kernel_size',
+    'with_backbone_norm'
 ]

@@ -32,6 +32,8 @@ Example:
     >>> torch.equal(sam(x), x)
     True
 """
+from typing import Union
+
 import torch.nn as nn
 from mmdet.registry import MODELS
 from mmdet.utils import OptMultiConfig
@@ -103,3 +105,40 @@ class SAM(AttentionMapMixin, BaseModule):
             if self.mode == 'residual':
                 y = y + 1
         return x * self._keep(y).to(x.dtype)
+
+
+def check_sam_start(cfg: dict, after_zero_init_norm: bool) -> None:
+    """Refuse a faithful SAM that would sit after a zero-initialised norm.
+
+    The faithful SAM has no identity path: when its input is exactly zero
+    (a last BN of the residual branch initialised with weight 0, as ResNet
+    does with ``zero_init_residual=True``), its output and every gradient
+    through it are zero, so the branch never trains. Backbones call this
+    with the layer config they are about to place there.
+
+    Args:
+        cfg (dict): The attention layer config, ``type`` a name or a class.
+        after_zero_init_norm (bool): Whether the layer follows a norm whose
+            weight is initialised to zero.
+
+    Raises:
+        ValueError: For a ``SAM`` in ``'faithful'`` mode (the default) when
+            ``after_zero_init_norm`` is True; the message names the two
+            ways out.
+
+    Example:
+        >>> check_sam_start(dict(type='SAM', mode='residual'), True)
+        >>> check_sam_start(dict(type='SAM'), False)
+    """
+    layer_type: Union[str, type, None] = cfg.get('type')
+    if isinstance(layer_type, str):
+        layer_type = MODELS.get(layer_type)
+    if (after_zero_init_norm and layer_type is SAM
+            and cfg.get('mode', 'faithful') == 'faithful'):
+        raise ValueError(
+            "SAM(mode='faithful') after a zero-initialised norm gives its "
+            'residual branch zero output and zero gradient, so the branch '
+            "never trains: use attention=dict(type='SAM', mode='residual') "
+            '(the identity at the start, then learnt), or zero_init_residual'
+            '=False (or a pretrained init_cfg) so that the norm starts at one')
+

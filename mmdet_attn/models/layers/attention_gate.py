@@ -99,6 +99,8 @@ class AttentionGate(AttentionMapMixin, BaseModule):
     """
 
     _abbr_ = 'attention_gate'
+    takes_gating_map = True
+    backbone_norm_args = ('norm_cfg', )
 
     def __init__(self,
                  in_channels: int,

@@ -16,7 +16,7 @@ Example:
     (2, 64, 1, 1)
 """
 import warnings
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -71,6 +71,10 @@ class AttentionMapMixin:
     keep_attention_map: bool
     identity_init: bool = False
     attention_map: Optional[Tensor]
+    #: Whether ``forward`` takes a gating map ``g`` besides ``x``.
+    takes_gating_map: bool = False
+    #: Norm arguments that take the enclosing backbone's ``norm_cfg``.
+    backbone_norm_args: Tuple[str, ...] = ()
 
     def _init_attention_state(self,
                               in_channels: int,

@@ -10,7 +10,8 @@ from mmdet.registry import MODELS
 
 from mmdet_attn.models.layers import (ATTENTION_TYPES, CBAM, ECA, SAM, SE,
                                       AttentionGate, NonLocalBlock,
-                                      build_attention)
+                                      attention_class, attention_types,
+                                      build_attention, with_backbone_norm)
 
 # Channel-preserving layers, built as ``build_attention(cfg, C)``; non-zero
 # initialisations where the default starts as the identity, so that the
@@ -51,11 +52,26 @@ def _layer_and_inputs(name: str, shape: Tuple[int, ...]
 
 def test_all_types_registered_in_mmdet_models():
     classes = (ECA, AttentionGate, SE, CBAM, SAM, NonLocalBlock)
-    assert ATTENTION_TYPES == tuple(cls.__name__ for cls in classes)
+    assert sorted(ATTENTION_TYPES) == sorted(cls.__name__ for cls in classes)
     for cls in classes:
         assert MODELS.get(cls.__name__) is cls
+    assert attention_types(gated=True) == ['AttentionGate']
+    assert sorted(attention_types(gated=False)) == sorted(
+        set(ATTENTION_TYPES) - {'AttentionGate'})
     # MMCV's own registration is not shadowed.
     assert MODELS.get('NonLocal2d') is not NonLocalBlock
+
+
+def test_the_registry_is_the_list_of_types():
+    # A layer registered later is an attention type at once.
+    MODELS.register_module(name='ECAVariant', module=type('ECAVariant',
+                                                          (ECA, ), {}))
+    try:
+        assert 'ECAVariant' in attention_types(gated=False)
+        assert build_attention(dict(type='ECAVariant'), 8).in_channels == 8
+    finally:
+        MODELS.module_dict.pop('ECAVariant')
+    assert 'ECAVariant' not in attention_types()
 
 
 @pytest.mark.parametrize('name', SINGLE_INPUT)
@@ -154,12 +170,21 @@ def test_unknown_type_lists_the_attention_types():
         build_attention(dict(type='Squeeze'), 64)
     for name in ATTENTION_TYPES:
         assert name in str(info.value)
-    assert 'Squeeze' in str(info.value)
+    assert "'Squeeze' (not in the mmdet::model registry)" in str(info.value)
     # A registered model that is not an attention layer is refused too.
-    with pytest.raises(KeyError, match='registered attention types'):
+    with pytest.raises(KeyError, match='ResNet.*not an attention layer'):
         build_attention(dict(type='ResNet'), 64)
     with pytest.raises(KeyError, match='registered attention types'):
         build_attention(dict(), 64)
+    with pytest.raises(KeyError, match=r'\(it takes a gating map\)') as info:
+        attention_class('AttentionGate', gated=False)
+    assert 'AttentionGate' not in str(info.value).split(' are ')[1]
+    with pytest.raises(KeyError, match='one input.*gating map are '
+                       'AttentionGate'):
+        build_attention(dict(type='SE'), 64, gated=True)
+    with pytest.raises(KeyError, match='Fancy'):
+        with_backbone_norm(dict(type='Fancy'), dict(type='BN'))
+    assert attention_class(ECA) is attention_class('mmdet.ECA') is ECA
 
 
 def test_builder_in_channels_conflict():

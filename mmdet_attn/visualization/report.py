@@ -34,9 +34,9 @@ from mmdet.utils import get_test_pipeline_cfg
 from mmengine.logging import print_log
 from torch import Tensor
 
-from ..models.layers import NonLocalBlock
-from .attention_maps import (SPATIAL, AttentionMap, collect_attention_maps,
-                             grid_to_image, keep_attention_maps)
+from .attention_maps import (SPATIAL, AttentionMap, attention_gates,
+                             capture_attention_maps, collect_attention_maps,
+                             grid_to_image)
 from .grad_cam import GradCAM, check_two_stage, grad_cam, top_detection
 from .plotting import (plot_channel_weights, plot_grad_cam,
                        plot_heatmap_overlay)
@@ -142,11 +142,8 @@ def _class_name(model: nn.Module, label: int) -> str:
 
 def _no_attention_note(model: nn.Module) -> str:
     """Why no attention map is drawn for ``model``."""
-    note = (f'{type(model.backbone).__name__} has no attention layer of '
-            'mmdet_attn with a map to draw')
-    if any(isinstance(m, NonLocalBlock) for m in model.modules()):
-        note += ' (NonLocalBlock pairwise weights are not drawn)'
-    return note + ': no attention maps, Grad-CAM only'
+    return (f'{type(model.backbone).__name__} has no attention gate of '
+            'mmdet_attn: no attention maps, Grad-CAM only')
 
 
 def _draw_grad_cam(cam: GradCAM, class_name: str, rgb: np.ndarray, meta: dict,
@@ -213,9 +210,10 @@ def write_attention_report(model: nn.Module,
     rgb = mmcv.bgr2rgb(image)
     os.makedirs(out_dir, exist_ok=True)
 
-    with keep_attention_maps(model) as layers:
+    layers = [owner for owner, _, _ in attention_gates(model)]
+    with capture_attention_maps(model) as captured:
         detection = top_detection(model, inputs, data_samples)
-        maps = collect_attention_maps(model)
+    maps = collect_attention_maps(captured)
 
     records: List[Dict[str, Any]] = []
     arrays: Dict[str, np.ndarray] = {}

@@ -13,7 +13,7 @@ CONFIGS = {
     'faster_rcnn_attn_r18_nonlocal_custom27.py':
     'layer4_attention.non_local.conv_out.conv',
     'faster_rcnn_se_r50_custom27.py': 'layer1.0.se_layer.conv1.conv',
-    'faster_rcnn_cbam_r50_custom27.py': 'layer4.2.cbam.channel_mlp.0',
+    'faster_rcnn_cbam_r50_custom27.py': 'layer4.2.cbam.channel_gate.mlp.0',
     'faster_rcnn_sam_r50_custom27.py': 'layer2.3.sam.fc',
     'faster_rcnn_eca_r50_custom27.py': 'layer3.5.eca.conv',
     'faster_rcnn_r50_custom27.py': 'layer3.5.conv3',

@@ -12,6 +12,7 @@ from mmdet_attn.models.layers import (ATTENTION_TYPES, CBAM, ECA, SAM, SE,
                                       AttentionGate, NonLocalBlock,
                                       attention_class, attention_types,
                                       build_attention, with_backbone_norm)
+from mmdet_attn.models.layers.base import Gate
 
 # Channel-preserving layers, built as ``build_attention(cfg, C)``; non-zero
 # initialisations where the default starts as the identity, so that the
@@ -194,39 +195,37 @@ def test_builder_in_channels_conflict():
         == 64
 
 
-# Expected kept map shape for a 2 x 32 x 5 x 7 input.
-MAP_SHAPES: Dict[str, Tuple[int, ...]] = {
-    'ECA': (2, 32, 1, 1),
-    'SE': (2, 32, 1, 1),
-    'CBAM': (2, 1, 5, 7),
-    'SAM': (2, 32, 1, 1),
-    'NonLocalBlock': (2, 35, 35),
-    'AttentionGate': (2, 1, 5, 7),
+# Expected map shapes (module path of the gate's owner: shape) for a
+# 2 x 32 x 5 x 7 input.
+MAP_SHAPES: Dict[str, Dict[str, Tuple[int, ...]]] = {
+    'ECA': {'': (2, 32, 1, 1)},
+    'SE': {'': (2, 32, 1, 1)},
+    'CBAM': {'channel_gate': (2, 32, 1, 1), 'spatial_gate': (2, 1, 5, 7)},
+    'SAM': {'': (2, 32, 1, 1)},
+    'NonLocalBlock': {},
+    'AttentionGate': {'': (2, 1, 5, 7)},
 }
 
 
 @pytest.mark.parametrize('name', MAP_SHAPES)
-def test_attention_map_is_kept_only_when_asked(name):
+def test_maps_come_from_gates_and_no_layer_keeps_them(name, gate_output):
     torch.manual_seed(0)
-    shape = (2, 32, 5, 7)
-    layer, inputs = _layer_and_inputs(name, shape)
-    inputs = tuple(t.requires_grad_() for t in inputs)
-    layer(*inputs)
-    assert layer.attention_map is None
-    layer.keep_attention_map = True  # switchable after construction
-    layer(*inputs)
-    kept = layer.attention_map
-    assert kept.shape == MAP_SHAPES[name]
-    assert not kept.requires_grad
-    if name == 'CBAM':
-        assert layer.channel_attention_map.shape == (2, 32, 1, 1)
-    if name in ('ECA', 'SE', 'CBAM', 'AttentionGate'):
-        assert kept.min() > 0 and kept.max() < 1
-    built = build_attention(
-        dict(GATING if name == 'AttentionGate' else SINGLE_INPUT[name],
-             keep_attention_map=True), shape[1])
-    built(*inputs)
-    assert built.attention_map.shape == MAP_SHAPES[name]
+    layer, inputs = _layer_and_inputs(name, (2, 32, 5, 7))
+    gates = {
+        path.rpartition('.')[0]: module
+        for path, module in layer.named_modules() if isinstance(module, Gate)
+    }
+    assert {path: gate_output(gate, lambda: layer(*inputs)).shape
+            for path, gate in gates.items()} == MAP_SHAPES[name]
+    for path, gate in gates.items():
+        kept = gate_output(gate, lambda: layer(*inputs))
+        if name != 'SAM':
+            assert kept.min() > 0 and kept.max() < 1, path
+    tensors = [
+        key for module in layer.modules() for key, value in vars(module).items()
+        if isinstance(value, torch.Tensor)
+    ]
+    assert tensors == [], 'map state kept outside parameters and buffers'
 
 
 PLUGIN_TYPES = ('ECA', 'SE', 'CBAM', 'SAM', 'NonLocalBlock')

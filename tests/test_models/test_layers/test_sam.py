@@ -23,12 +23,13 @@ def test_output_equals_the_formula(mode, shape):
     torch.testing.assert_close(layer(x), expected, rtol=1e-12, atol=1e-12)
 
 
-def test_faithful_form_has_no_gate():
+def test_faithful_form_has_no_sigmoid(gate_output):
     # No sigmoid: the multiplier can be negative or above 1.
     torch.manual_seed(0)
-    layer = SAM(64, keep_attention_map=True)
-    layer(torch.randn(4, 64, 5, 5) + 3)
-    assert layer.attention_map.min() < 0 < 1 < layer.attention_map.max()
+    layer = SAM(64)
+    y = gate_output(layer.gate, lambda: layer(torch.randn(4, 64, 5, 5) + 3))
+    assert y.shape == (4, 64, 1, 1)
+    assert y.min() < 0 < 1 < y.max()
 
 
 def test_residual_form_is_exactly_the_identity_at_init():

@@ -1,8 +1,6 @@
-"""Where attention backbones look: attention maps and Grad-CAM as PNGs.
-
-Used by ``tools/vis_attention.py``; see :mod:`.report` for the files it
-writes.
-"""
+"""Where attention backbones look: attention maps and Grad-CAM as PNGs,
+for ``tools/vis_attention.py``; imported by that tool, not by
+``import mmdet_attn``."""
 from .attention_maps import (CHANNEL, SPATIAL, AttentionMap, CapturedMap,
                              attention_gates, capture_attention_maps,
                              collect_attention_maps, grid_to_image,

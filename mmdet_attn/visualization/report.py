@@ -1,23 +1,5 @@
-"""Every attention map and the top box's Grad-CAM of one image, as PNGs.
-
-:func:`write_attention_report` is what ``tools/vis_attention.py`` runs: one
-forward pass (score threshold 0) keeps the maps of every attention layer
-and gives the top box; one more pass with gradients gives its Grad-CAM.
-It writes into ``out_dir``:
-
-- ``spatial_<module path>.png``: a spatial map (attention gate, CBAM
-  spatial gate, RAN soft mask averaged over channels) over the image;
-- ``channel_<module path>.png``: channel weights (ECA, SE, SAM, CBAM
-  channel gate), by channel and as a histogram;
-- ``gradcam.png``: the Grad-CAM of the top box, with the box and its class;
-- ``maps.json``: one entry per map written (``name``, ``kind``: spatial,
-  channel or gradcam, ``file``, ``shape``, ``min``, ``max``, ``mean``...),
-  the top detection (or null), the attention layers found, and notes;
-- ``maps.npz`` with ``save_arrays=True``: each map's values, keyed by its
-  file name without ``.png``.
-
-Spatial maps and the Grad-CAM are at the original image's size.
-"""
+"""Every attention map and the top box's Grad-CAM of one image, as PNGs
+and ``maps.json`` (the files: ``docs/visualization.md``)."""
 import copy
 import json
 import logging
@@ -185,7 +167,7 @@ def write_attention_report(model: nn.Module,
                            save_arrays: bool = False) -> Dict[str, Any]:
     """Draw every attention map and the top box's Grad-CAM of ``image``.
 
-    See the module docstring for the files written. A model without
+    The files written: ``docs/visualization.md``. A model without
     attention layers of this package gets the Grad-CAM only; a model that
     returns no box at all (even with the score threshold at 0) gets the
     attention maps only. Both cases, and a Grad-CAM that is zero

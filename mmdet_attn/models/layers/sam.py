@@ -114,4 +114,3 @@ def check_sam_start(cfg: dict, after_zero_init_norm: bool) -> None:
             "never trains: use attention=dict(type='SAM', mode='residual') "
             '(the identity at the start, then learnt), or zero_init_residual'
             '=False (or a pretrained init_cfg) so that the norm starts at one')
-

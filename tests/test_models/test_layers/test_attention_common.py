@@ -222,7 +222,8 @@ def test_maps_come_from_gates_and_no_layer_keeps_them(name, gate_output):
         if name != 'SAM':
             assert kept.min() > 0 and kept.max() < 1, path
     tensors = [
-        key for module in layer.modules() for key, value in vars(module).items()
+        key for module in layer.modules()
+        for key, value in vars(module).items()
         if isinstance(value, torch.Tensor)
     ]
     assert tensors == [], 'map state kept outside parameters and buffers'

@@ -6,7 +6,7 @@ weights-only loader read MMEngine checkpoints (see
 :mod:`mmdet_attn.utils.checkpoint`); configs do it with
 ``custom_imports = dict(imports=['mmdet_attn'], allow_failed_imports=False)``.
 """
-from . import datasets, evaluation, models, visualization  # noqa: F401
+from . import datasets, evaluation, models  # noqa: F401
 from .utils.checkpoint import setup_checkpoint_loading
 
 setup_checkpoint_loading()

@@ -9,7 +9,7 @@ For any backbone of this package, overlays each spatial attention map
 masks) on the image, plots each layer's channel-attention weights (ECA, SE,
 SAM, CBAM channel gates), and draws the Grad-CAM of the detector's
 top-scoring box, as PNGs; ``maps.json`` lists every map written with its
-shape and range. See :mod:`mmdet_attn.visualization.report` for the files.
+shape and range. The files and what they show: ``docs/visualization.md``.
 """
 import argparse
 import os.path as osp

@@ -1,46 +1,22 @@
-"""Attention maps of a detector, collected by module and put in image space.
+"""Attention maps of a model, captured by forward hooks on its gates.
 
-Every attention layer of this package (``ECA``, ``AttentionGate``, ``SE``,
-``CBAM``, ``SAM``, ``NonLocalBlock`` and the Residual Attention Network's
-``AttentionModule``) mixes in
-:class:`~mmdet_attn.models.layers.AttentionMapMixin`: with
-``keep_attention_map = True`` a forward pass leaves its last map, detached,
-in ``attention_map``. :func:`keep_attention_maps` switches that on for a
-whole model, :func:`collect_attention_maps` reads the maps back, named by
-module path (``backbone.layer1.0.cbam``), and :func:`grid_to_image` resizes
-a map from its feature grid to the original image.
-
-What each layer keeps, for one image, and what is collected:
-
-- ``AttentionGate``: ``alpha``, ``1 x H x W`` -> one spatial map.
-- ``CBAM``: the spatial gate ``M_s``, ``1 x H x W`` -> a spatial map, and
-  the channel gate ``M_c`` (``channel_attention_map``, ``C x 1 x 1``) -> a
-  channel-weights vector under the same name.
-- ``ECA``, ``SE``: the sigmoid weights, ``C x 1 x 1`` -> channel weights.
-- ``SAM``: the multiplier ``y`` or ``1 + y``, ``C x 1 x 1`` -> channel
-  weights. SAM has no sigmoid, so these are **not** bounded to [0, 1].
-- Residual Attention Network soft masks ``M``, ``C x H x W`` in (0, 1) ->
-  one spatial map, the **mean over the C channels** (each channel has its
-  own mask; the mean says where the module lets features through overall).
-- ``NonLocalBlock``: not collected. Its kept map is the ``HW x HW``
-  pairwise weights, quadratic in the number of positions (gigabytes at
-  detection sizes), and it is no single "where" map: every position has its
-  own distribution over all others. :func:`keep_attention_maps` leaves it
-  switched off.
-
-Maps are not renormalised: a sigmoid gate's values stay the gate's values,
-in [0, 1].
+Every attention layer of this package computes its map with a
+:class:`~mmdet_attn.models.layers.base.Gate` submodule;
+:func:`capture_attention_maps` hooks every gate of a model, and
+:func:`split_attention_map` turns one image's map into a spatial map or a
+vector of channel weights; :func:`grid_to_image` brings a spatial map to
+the image's pixels.
 """
 import contextlib
 from dataclasses import dataclass
-from typing import Iterator, List, Sequence, Tuple
+from typing import Dict, Iterator, List, Sequence, Tuple
 
 import numpy as np
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..models.layers import AttentionMapMixin, NonLocalBlock
+from ..models.layers.base import Gate
 
 SPATIAL = 'spatial'
 CHANNEL = 'channel'
@@ -48,19 +24,19 @@ CHANNEL = 'channel'
 
 @dataclass
 class AttentionMap:
-    """One attention map of one image, as collected from a layer.
+    """One attention map of one image.
 
     Attributes:
-        name (str): Module path of the layer in the model, e.g.
-            ``'backbone.layer1_attention.gate'``.
-        layer_type (str): Class name of the layer, e.g. ``'CBAM'``.
-        kind (str): ``'spatial'`` (``data`` is an ``h x w`` feature-grid
-            map) or ``'channel'`` (``data`` holds ``C`` channel weights).
-        data (Tensor): The map, float32 on the CPU: ``h x w`` or ``C``.
-        kept_shape (tuple[int]): Shape of the map the layer kept for this
-            image (``C x h x w``), before any reduction.
-        note (str): How ``data`` was derived from the kept map, e.g.
-            ``'mean over 256 channels'``; empty when taken as kept.
+        name (str): Module path of the layer that owns the gate, e.g.
+            ``'backbone.layer1.0.cbam.spatial_gate'``.
+        layer_type (str): Class name of that layer, e.g. ``'SpatialGate'``.
+        kind (str): ``'spatial'`` (``data`` is ``h x w``) or ``'channel'``
+            (``data`` holds ``C`` weights).
+        data (Tensor): The map, float32 on the CPU.
+        kept_shape (tuple[int]): Shape of the gate's output for this image
+            (``C x h x w``).
+        note (str): How ``data`` was derived from it, e.g. ``'mean over
+            256 channels'``; empty when taken as is.
     """
 
     name: str
@@ -71,50 +47,85 @@ class AttentionMap:
     note: str = ''
 
 
-def attention_layers(model: nn.Module) -> List[Tuple[str, nn.Module]]:
-    """Every attention layer of ``model`` whose map can be collected.
+@dataclass
+class CapturedMap:
+    """The last output of one gate.
+
+    Attributes:
+        name (str): Module path of the layer that owns the gate.
+        layer_type (str): Class name of that layer.
+        output (Tensor): The gate's output for the whole batch, detached.
+    """
+
+    name: str
+    layer_type: str
+    output: Tensor
+
+
+def attention_gates(model: nn.Module) -> List[Tuple[str, str, Gate]]:
+    """Every gate of ``model`` with the path and class of its owner.
 
     Args:
         model (nn.Module): Any model, e.g. a detector.
 
     Returns:
-        list[tuple[str, nn.Module]]: ``(module path, layer)`` in module
-        registration order; ``NonLocalBlock`` layers are left out (see the
-        module docstring).
+        list[tuple[str, str, Gate]]: ``(owner path, owner class name,
+        gate)`` in module registration order.
+
+    Example:
+        >>> from mmdet_attn.models.layers import CBAM
+        >>> [n for n, _, _ in attention_gates(CBAM(8))]
+        ['channel_gate', 'spatial_gate']
     """
-    return [(name, module) for name, module in model.named_modules()
-            if isinstance(module, AttentionMapMixin)
-            and not isinstance(module, NonLocalBlock)]
+    gates = []
+    for name, module in model.named_modules():
+        if isinstance(module, Gate):
+            owner = name.rpartition('.')[0]
+            owner_type = type(model.get_submodule(owner)).__name__
+            gates.append((owner, owner_type, module))
+    return gates
 
 
 @contextlib.contextmanager
-def keep_attention_maps(model: nn.Module) -> Iterator[List[str]]:
-    """Make every collectable attention layer of ``model`` keep its map.
-
-    On exit each layer gets its own ``keep_attention_map`` back, and the
-    maps of the layers that were not keeping them before are dropped, so
-    read them (:func:`collect_attention_maps`) inside the ``with`` block.
+def capture_attention_maps(
+        model: nn.Module) -> Iterator[Dict[str, CapturedMap]]:
+    """Record the last output of every gate of ``model`` in the block.
 
     Args:
         model (nn.Module): Any model, e.g. a detector.
 
     Yields:
-        list[str]: Module paths of the layers switched on; empty when the
-        model has no attention layer of this package.
+        dict[str, CapturedMap]: Filled by each forward, keyed by the owner's
+        path, in the order the gates first ran; the hooks go on exit.
+
+    Example:
+        >>> import torch
+        >>> from mmdet_attn.models.layers import ECA
+        >>> eca = ECA(16)
+        >>> with capture_attention_maps(eca) as maps:
+        ...     _ = eca(torch.rand(2, 16, 5, 5))
+        >>> tuple(maps[''].output.shape)
+        (2, 16, 1, 1)
     """
-    layers = attention_layers(model)
-    before = [module.keep_attention_map for _, module in layers]
-    for _, module in layers:
-        module.keep_attention_map = True
+    gates = attention_gates(model)
+    maps: Dict[str, CapturedMap] = {}
+
+    def record(owner: str, owner_type: str):
+
+        def hook(module: nn.Module, args: tuple, output: Tensor) -> None:
+            maps[owner] = CapturedMap(owner, owner_type, output.detach())
+
+        return hook
+
+    handles = [
+        gate.register_forward_hook(record(owner, owner_type))
+        for owner, owner_type, gate in gates
+    ]
     try:
-        yield [name for name, _ in layers]
+        yield maps
     finally:
-        for (_, module), kept in zip(layers, before):
-            module.keep_attention_map = kept
-            if not kept:
-                module.attention_map = None
-                if hasattr(module, 'channel_attention_map'):
-                    module.channel_attention_map = None
+        for handle in handles:
+            handle.remove()
 
 
 def split_attention_map(name: str, layer_type: str,
@@ -148,33 +159,21 @@ def split_attention_map(name: str, layer_type: str,
                         f'mean over {channels} channels')
 
 
-def collect_attention_maps(model: nn.Module,
+def collect_attention_maps(maps: Dict[str, CapturedMap],
                            index: int = 0) -> List[AttentionMap]:
-    """The maps the attention layers of ``model`` kept in the last forward.
-
-    Call it after a forward inside :func:`keep_attention_maps`. A CBAM
-    gives two maps under its name: the spatial gate and the channel gate.
+    """One image's maps from what :func:`capture_attention_maps` recorded.
 
     Args:
-        model (nn.Module): The model that ran.
+        maps (dict[str, CapturedMap]): The recorded maps.
         index (int): Which image of the batch. Defaults to 0.
 
     Returns:
-        list[AttentionMap]: In module registration order; layers that kept
-        nothing (not run) are skipped.
+        list[AttentionMap]: In the order the gates first ran.
     """
-    maps = []
-    for name, module in attention_layers(model):
-        layer_type = type(module).__name__
-        kept = [
-            module.attention_map,
-            getattr(module, 'channel_attention_map', None)
-        ]
-        maps += [
-            split_attention_map(name, layer_type, m[index]) for m in kept
-            if m is not None
-        ]
-    return maps
+    return [
+        split_attention_map(m.name, m.layer_type, m.output[index])
+        for m in maps.values()
+    ]
 
 
 def grid_to_image(grid: Tensor, batch_input_shape: Sequence[int],

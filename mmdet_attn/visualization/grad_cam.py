@@ -1,27 +1,6 @@
-"""Grad-CAM of a two-stage detector's top-scoring box.
-
-Paper: R. R. Selvaraju, M. Cogswell, A. Das, R. Vedantam, D. Parikh and
-D. Batra, "Grad-CAM: Visual Explanations from Deep Networks via
-Gradient-based Localization", ICCV 2017, https://arxiv.org/abs/1610.02391
-
-For a feature map ``A`` (``C x h x w``) of a chosen layer and a class score
-``y``::
-
-    w_c = mean_{i,j} dy / dA_{c,i,j}
-    CAM = ReLU(sum_c w_c A_c)           then divided by its maximum -> [0, 1]
-
-Here ``y`` is the box head's logit (before the softmax, as in the paper) of
-the top box's class, computed by running the RoI extractor and box head
-again on that box as a fixed RoI over the features of
-``model.extract_feat``: the route is differentiable end to end (RoIAlign
-has a gradient), and ``y`` scores that very box rather than the proposal it
-was regressed from. The default layer is the last backbone output (the
-deepest stage, after any attention): the coarsest but most semantic map.
-
-Supported detectors: those with a single ``roi_head`` that has a
-``bbox_roi_extractor`` and a ``bbox_head`` (Faster R-CNN and the like;
-every config of this package).
-"""
+"""Grad-CAM (Selvaraju et al., ICCV 2017) of a two-stage detector's
+top-scoring box: the gradient of the box head's class logit for that box,
+taken at a chosen layer (``docs/visualization.md``)."""
 import contextlib
 from dataclasses import dataclass
 from typing import Dict, Iterator, Optional

@@ -1,9 +1,5 @@
-"""PNG figures of attention maps, channel weights and Grad-CAMs.
-
-Drawn with matplotlib's object API (a ``Figure`` saved to PNG by the Agg
-renderer): no window and no global pyplot state, whatever backend the
-caller has selected.
-"""
+"""PNG figures of attention maps, channel weights and Grad-CAMs, drawn with
+matplotlib's object API (no pyplot state, any backend)."""
 from typing import Optional, Sequence
 
 import numpy as np

@@ -1,23 +1,5 @@
-"""Every attention map and the top box's Grad-CAM of one image, as PNGs.
-
-:func:`write_attention_report` is what ``tools/vis_attention.py`` runs: one
-forward pass (score threshold 0) keeps the maps of every attention layer
-and gives the top box; one more pass with gradients gives its Grad-CAM.
-It writes into ``out_dir``:
-
-- ``spatial_<module path>.png``: a spatial map (attention gate, CBAM
-  spatial gate, RAN soft mask averaged over channels) over the image;
-- ``channel_<module path>.png``: channel weights (ECA, SE, SAM, CBAM
-  channel gate), by channel and as a histogram;
-- ``gradcam.png``: the Grad-CAM of the top box, with the box and its class;
-- ``maps.json``: one entry per map written (``name``, ``kind``: spatial,
-  channel or gradcam, ``file``, ``shape``, ``min``, ``max``, ``mean``...),
-  the top detection (or null), the attention layers found, and notes;
-- ``maps.npz`` with ``save_arrays=True``: each map's values, keyed by its
-  file name without ``.png``.
-
-Spatial maps and the Grad-CAM are at the original image's size.
-"""
+"""Every attention map and the top box's Grad-CAM of one image, as PNGs
+and ``maps.json`` (the files: ``docs/visualization.md``)."""
 import copy
 import json
 import logging
@@ -34,9 +16,9 @@ from mmdet.utils import get_test_pipeline_cfg
 from mmengine.logging import print_log
 from torch import Tensor
 
-from ..models.layers import NonLocalBlock
-from .attention_maps import (SPATIAL, AttentionMap, collect_attention_maps,
-                             grid_to_image, keep_attention_maps)
+from .attention_maps import (SPATIAL, AttentionMap, attention_gates,
+                             capture_attention_maps, collect_attention_maps,
+                             grid_to_image)
 from .grad_cam import GradCAM, check_two_stage, grad_cam, top_detection
 from .plotting import (plot_channel_weights, plot_grad_cam,
                        plot_heatmap_overlay)
@@ -142,11 +124,8 @@ def _class_name(model: nn.Module, label: int) -> str:
 
 def _no_attention_note(model: nn.Module) -> str:
     """Why no attention map is drawn for ``model``."""
-    note = (f'{type(model.backbone).__name__} has no attention layer of '
-            'mmdet_attn with a map to draw')
-    if any(isinstance(m, NonLocalBlock) for m in model.modules()):
-        note += ' (NonLocalBlock pairwise weights are not drawn)'
-    return note + ': no attention maps, Grad-CAM only'
+    return (f'{type(model.backbone).__name__} has no attention gate of '
+            'mmdet_attn: no attention maps, Grad-CAM only')
 
 
 def _draw_grad_cam(cam: GradCAM, class_name: str, rgb: np.ndarray, meta: dict,
@@ -188,7 +167,7 @@ def write_attention_report(model: nn.Module,
                            save_arrays: bool = False) -> Dict[str, Any]:
     """Draw every attention map and the top box's Grad-CAM of ``image``.
 
-    See the module docstring for the files written. A model without
+    The files written: ``docs/visualization.md``. A model without
     attention layers of this package gets the Grad-CAM only; a model that
     returns no box at all (even with the score threshold at 0) gets the
     attention maps only. Both cases, and a Grad-CAM that is zero
@@ -213,9 +192,10 @@ def write_attention_report(model: nn.Module,
     rgb = mmcv.bgr2rgb(image)
     os.makedirs(out_dir, exist_ok=True)
 
-    with keep_attention_maps(model) as layers:
+    layers = [owner for owner, _, _ in attention_gates(model)]
+    with capture_attention_maps(model) as captured:
         detection = top_detection(model, inputs, data_samples)
-        maps = collect_attention_maps(model)
+    maps = collect_attention_maps(captured)
 
     records: List[Dict[str, Any]] = []
     arrays: Dict[str, np.ndarray] = {}

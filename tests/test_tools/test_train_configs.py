@@ -17,7 +17,7 @@ BACKBONE_KEYS = {
     'faster_rcnn_attn_r18_nonlocal_custom27':
     'layer4_attention.non_local.conv_out.conv',
     'faster_rcnn_se_r50_custom27': 'layer1.0.se_layer.conv1.conv',
-    'faster_rcnn_cbam_r50_custom27': 'layer4.2.cbam.channel_mlp.0',
+    'faster_rcnn_cbam_r50_custom27': 'layer4.2.cbam.channel_gate.mlp.0',
     'faster_rcnn_sam_r50_custom27': 'layer2.3.sam.fc',
     'faster_rcnn_eca_r50_custom27': 'layer3.5.eca.conv',
     'faster_rcnn_r50_custom27': 'layer3.5.conv3',
@@ -27,10 +27,10 @@ BACKBONE_KEYS = {
     'faster_rcnn_cspmirrornet_fpn_custom27': 'blocks.0.dense',
     'faster_rcnn_cspmirrornet_pafpn_custom27': 'blocks.0.dense',
     'retinanet_attn_r18_custom27': 'layer1_attention.gate.psi.conv',
-    'retinanet_cbam_r50_custom27': 'layer4.2.cbam.channel_mlp.0',
+    'retinanet_cbam_r50_custom27': 'layer4.2.cbam.channel_gate.mlp.0',
     'retinanet_se_r50_custom27': 'layer1.0.se_layer.conv1.conv',
     'cascade_rcnn_attn_r18_custom27': 'layer1_attention.gate.psi.conv',
-    'cascade_rcnn_cbam_r50_custom27': 'layer4.2.cbam.channel_mlp.0',
+    'cascade_rcnn_cbam_r50_custom27': 'layer4.2.cbam.channel_gate.mlp.0',
     'cascade_rcnn_se_r50_custom27': 'layer1.0.se_layer.conv1.conv',
     GROUP_NORM_FLAGSHIP: 'layer1_attention.gate.psi.gn',
 }

@@ -30,7 +30,7 @@ EXPECTED = {
         },
     },
     'cbam_r50': {
-        (f'backbone.layer{i}.{block}.cbam', kind):
+        (f'backbone.layer{i}.{block}.cbam.{kind}_gate', kind):
         0 if kind == 'spatial' else 128 * 2**i
         for i, blocks in enumerate((3, 4, 6, 3), 1)
         for block in range(blocks)
@@ -149,8 +149,8 @@ def test_plain_resnet_gets_grad_cam_only(val_image, tmp_path, capsys):
                   for p in out_dir.iterdir()) == ['gradcam.png', 'maps.json']
     _assert_png(out_dir / 'gradcam.png')
     log = capsys.readouterr().out
-    assert ('note: ResNet has no attention layer of mmdet_attn with a map '
-            'to draw: no attention maps, Grad-CAM only') in log
+    assert ('note: ResNet has no attention gate of mmdet_attn: no attention '
+            'maps, Grad-CAM only') in log
     assert '(0 attention layers)' in log
 
 

@@ -1,15 +1,15 @@
-"""Collecting attention maps by module, bringing them to image space, and
-drawing them."""
+"""Capturing attention maps with hooks on the gates, bringing them to image
+space, and drawing them."""
 import mmcv
 import numpy as np
 import pytest
 import torch
 import torch.nn as nn
 
-from mmdet_attn.models.backbones.residual_attention_net import AttentionModule
-from mmdet_attn.models.layers import CBAM, ECA, SE, NonLocalBlock
-from mmdet_attn.visualization import (CHANNEL, SPATIAL, collect_attention_maps,
-                                      grid_to_image, keep_attention_maps,
+from mmdet_attn.models.layers import CBAM, ECA, SAM, SE, NonLocalBlock
+from mmdet_attn.visualization import (CHANNEL, SPATIAL, attention_gates,
+                                      capture_attention_maps,
+                                      collect_attention_maps, grid_to_image,
                                       plot_channel_weights, plot_grad_cam,
                                       plot_heatmap_overlay,
                                       split_attention_map)
@@ -18,13 +18,13 @@ from mmdet_attn.visualization import (CHANNEL, SPATIAL, collect_attention_maps,
 def _mixed_model() -> nn.Sequential:
     """One layer of each kind of map, on 8 channels."""
     return nn.Sequential(
-        CBAM(8, ratio=4), ECA(8), NonLocalBlock(8), AttentionModule(8, 0),
+        CBAM(8, ratio=4), ECA(8), NonLocalBlock(8), SAM(8),
         SE(8, ratio=4)).eval()
 
 
 def _cbam_channel_gate(cbam: CBAM, x: torch.Tensor) -> torch.Tensor:
     """CBAM's channel gate, recomputed from its MLP."""
-    mlp = cbam.channel_mlp
+    mlp = cbam.channel_gate.mlp
     gate = mlp(x.mean((2, 3))) + mlp(x.amax((2, 3)))
     return gate.sigmoid()[:, :, None, None]
 
@@ -50,48 +50,41 @@ def test_split_rejects_other_shapes():
         split_attention_map('backbone.nl', 'NonLocalBlock', torch.rand(4, 4))
 
 
-def test_keep_and_collect_every_kind_of_map():
+def test_capture_and_collect_every_kind_of_map():
     model = _mixed_model()
     x = torch.rand(2, 8, 9, 7)
-    with keep_attention_maps(model) as names:
-        assert names == ['0', '1', '3', '4'], 'NonLocalBlock is left out'
-        assert not model[2].keep_attention_map
+    assert [(owner, kind) for owner, kind, _ in attention_gates(model)] == [
+        ('0.channel_gate', 'ChannelGate'), ('0.spatial_gate', 'SpatialGate'),
+        ('1', 'ECA'), ('3', 'SAM'), ('4', 'SE')
+    ], 'NonLocalBlock has no gate'
+    with capture_attention_maps(model) as captured:
         model(x)
-        maps = collect_attention_maps(model, index=1)
+    maps = collect_attention_maps(captured, index=1)
     found = [(m.name, m.layer_type, m.kind, tuple(m.data.shape)) for m in maps]
-    assert found == [('0', 'CBAM', SPATIAL, (9, 7)),
-                     ('0', 'CBAM', CHANNEL, (8, )),
+    assert found == [('0.channel_gate', 'ChannelGate', CHANNEL, (8, )),
+                     ('0.spatial_gate', 'SpatialGate', SPATIAL, (9, 7)),
                      ('1', 'ECA', CHANNEL, (8, )),
-                     ('3', 'AttentionModule', SPATIAL, (9, 7)),
+                     ('3', 'SAM', CHANNEL, (8, )),
                      ('4', 'SE', CHANNEL, (8, ))]
-    for amap in maps:  # all sigmoid outputs
-        assert 0 <= amap.data.min() and amap.data.max() <= 1
-    # Image 1 of the batch, as CBAM computed it.
-    cbam = model[0]
+    # Image 1 of the batch, as CBAM and SAM computed it.
+    cbam, sam = model[0], model[3]
     with torch.no_grad():
         channel = _cbam_channel_gate(cbam, x)
         gated = x * channel
-        spatial = cbam.spatial_conv(
+        spatial = cbam.spatial_gate.conv(
             torch.cat(
                 [gated.mean(1, keepdim=True),
                  gated.amax(1, keepdim=True)], 1)).sigmoid()
-    torch.testing.assert_close(maps[0].data, spatial[1, 0])
-    torch.testing.assert_close(maps[1].data, channel[1].flatten())
-    # Switched off again, maps dropped.
-    for module in model:
-        assert not module.keep_attention_map
-        assert module.attention_map is None
-    assert model[0].channel_attention_map is None
-
-
-def test_keep_leaves_a_layer_that_was_keeping_alone():
-    model = _mixed_model()
-    model[1].keep_attention_map = True
-    with keep_attention_maps(model):
-        model(torch.rand(1, 8, 5, 5))
-    assert model[1].keep_attention_map
-    assert model[1].attention_map is not None
-    assert model[0].attention_map is None
+        torch.testing.assert_close(maps[0].data, channel[1].flatten())
+        torch.testing.assert_close(maps[1].data, spatial[1, 0])
+        sam_input = model[2](model[1](cbam(x)))
+        torch.testing.assert_close(maps[3].data,
+                                   sam.fc(sam_input.mean((2, 3)))[1])
+    # The hooks are gone after the block.
+    model(torch.rand(1, 8, 5, 5))
+    assert tuple(captured['1'].output.shape) == (2, 8, 1, 1)
+    assert all(not gate._forward_hooks
+               for _, _, gate in attention_gates(model))
 
 
 def test_grid_to_image_crops_the_padding_then_resizes():

@@ -136,8 +136,8 @@ def test_report_of_a_plain_resnet_is_grad_cam_only(image, tmp_path):
     assert [m['kind'] for m in summary['maps']] == ['gradcam']
     assert summary['attention_layers'] == []
     assert summary['notes'] == [
-        'ResNet has no attention layer of mmdet_attn with a map to draw: '
-        'no attention maps, Grad-CAM only'
+        'ResNet has no attention gate of mmdet_attn: no attention maps, '
+        'Grad-CAM only'
     ]
     assert sorted(p.name
                   for p in tmp_path.iterdir()) == ['gradcam.png', 'maps.json']

@@ -1,25 +1,12 @@
-"""Behaviour shared by every attention layer of :mod:`mmdet_attn`.
-
-Not a mechanism of its own: the mixin below gives each layer the same input
-check and the same way of keeping its last attention map for visualisation.
-
-Shape contract: the checked input is ``N x C x H x W`` with
-``C == in_channels``; kept maps are detached tensors whose shape each layer
-documents. Parameters: 0. FLOPs: 0 (a detach is a view, no copy).
-
-Example:
-    >>> import torch
-    >>> from mmdet_attn.models.layers import ECA
-    >>> eca = ECA(in_channels=64, keep_attention_map=True)
-    >>> _ = eca(torch.rand(2, 64, 8, 8))
-    >>> tuple(eca.attention_map.shape)
-    (2, 64, 1, 1)
-"""
+"""What every attention layer of this package shares: the gate that outputs
+its attention map, the input check and the identity start."""
 import warnings
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
+from mmcv.cnn import build_activation_layer
+from mmdet.utils import OptConfigType
 from torch import Tensor
 
 
@@ -49,53 +36,95 @@ def init_identity_mlp(first: nn.Module, last: nn.Module) -> None:
         last.bias.copy_(-last.weight.flatten(1).sum(1))
 
 
-class AttentionMapMixin:
-    """Input check and optional attention-map keeping for attention layers.
+class Gate(nn.Module):
+    """The step that turns logits into an attention layer's map.
 
-    A class that mixes this in sets ``in_channels``, ``keep_attention_map``,
-    ``identity_init`` and ``attention_map`` in its constructor
-    (:meth:`_init_attention_state`).
-    While ``keep_attention_map`` is False (the default) nothing is stored, so
-    the feature costs nothing; it is a plain attribute and can be switched on
-    after construction, e.g. just before visualising one image.
+    Its output is the map the layer multiplies its input by, so a forward
+    hook on it reads the map (the visualiser does); it has no parameters.
+
+    Args:
+        act_cfg (dict, optional): Activation, e.g. ``dict(type='Sigmoid')``
+            (default); None passes the logits through.
+        scale (float): Factor applied after the activation. Defaults to 1.
+        offset (float): Added last. Defaults to 0.
+
+    Example:
+        >>> import torch
+        >>> gate = Gate(scale=2.)
+        >>> gate(torch.zeros(1, 3, 1, 1)).flatten().tolist()
+        [1.0, 1.0, 1.0]
+    """
+
+    def __init__(self,
+                 act_cfg: OptConfigType = dict(type='Sigmoid'),
+                 scale: float = 1.,
+                 offset: float = 0.) -> None:
+        super().__init__()
+        self.act = None if act_cfg is None else build_activation_layer(
+            act_cfg)
+        self.scale = scale
+        self.offset = offset
+
+    def forward(self, logits: Tensor) -> Tensor:
+        """Return ``scale * act(logits) + offset``.
+
+        Args:
+            logits (Tensor): The layer's pre-activation map.
+
+        Returns:
+            Tensor: The attention map, shaped as ``logits``.
+        """
+        out = logits if self.act is None else self.act(logits)
+        if self.scale != 1:
+            out = out * self.scale
+        return out + self.offset if self.offset else out
+
+    def extra_repr(self) -> str:
+        """Scale and offset, when not the identity's."""
+        return f'scale={self.scale}, offset={self.offset}'
+
+
+class AttentionMapMixin:
+    """Input check and identity start shared by the attention layers.
+
+    Each layer calls :meth:`_init_attention_state` in its constructor and
+    computes its map with a :class:`Gate` submodule. ``keep_attention_map``
+    and :meth:`_keep` remain only for the Residual Attention Network's
+    ``AttentionModule`` until its mask goes through a :class:`Gate`.
 
     Attributes:
         in_channels (int): Channel count the layer is built for.
-        keep_attention_map (bool): Whether forward keeps its last map.
-        identity_init (bool): Whether the layer gates with
-            ``2 * sigmoid`` and starts as the identity.
-        attention_map (Tensor, optional): The last map, detached, or None.
+        identity_init (bool): Whether the layer starts as the identity.
+        takes_gating_map (bool): Whether ``forward`` takes a gating map.
+        backbone_norm_args (tuple[str]): Norm arguments that take the
+            enclosing backbone's ``norm_cfg``.
     """
 
     in_channels: int
-    keep_attention_map: bool
     identity_init: bool = False
-    attention_map: Optional[Tensor]
+    #: Whether ``forward`` takes a gating map ``g`` besides ``x``.
+    takes_gating_map: bool = False
+    #: Norm arguments that take the enclosing backbone's ``norm_cfg``.
+    backbone_norm_args: Tuple[str, ...] = ()
 
     def _init_attention_state(self,
                               in_channels: int,
-                              keep_attention_map: bool,
+                              keep_attention_map: bool = False,
                               identity_init: bool = False) -> None:
-        """Set the attributes shared by all attention layers.
+        """Check and set ``in_channels`` and ``identity_init``.
 
         Args:
             in_channels (int): Channel count the layer is built for.
-            keep_attention_map (bool): Whether forward keeps its last map.
+            keep_attention_map (bool): Only for ``AttentionModule``.
             identity_init (bool): Whether the layer starts as the identity.
         """
         if in_channels < 1:
             raise ValueError(f'{type(self).__name__} needs in_channels >= 1, '
                              f'got {in_channels}')
         self.in_channels = in_channels
-        self.keep_attention_map = keep_attention_map
         self.identity_init = identity_init
-        self.attention_map = None
-
-    def _gate(self, logits: Tensor) -> Tensor:
-        """``sigmoid(logits)``, or ``2 * sigmoid(logits)`` (1 at zero
-        logits) when the layer is built to start as the identity."""
-        gate = logits.sigmoid()
-        return 2 * gate if self.identity_init else gate
+        self.keep_attention_map = keep_attention_map
+        self.attention_map: Optional[Tensor] = None
 
     def _init_identity(self) -> None:
         """Set the weights that make the layer the identity."""
@@ -152,14 +181,8 @@ class AttentionMapMixin:
                              f'({name})')
 
     def _keep(self, attention: Tensor) -> Tensor:
-        """Store ``attention.detach()`` as ``attention_map`` when enabled.
-
-        Args:
-            attention (Tensor): The map the layer has just computed.
-
-        Returns:
-            Tensor: ``attention`` itself, unchanged.
-        """
+        """Store ``attention.detach()`` as ``attention_map`` when enabled
+        (``AttentionModule`` only); return ``attention``."""
         if self.keep_attention_map:
             self.attention_map = attention.detach()
         return attention

@@ -1,47 +1,4 @@
-"""Non-local block, MMCV's ``NonLocal2d`` with what this library needs.
-
-Paper: X. Wang, R. Girshick, A. Gupta and K. He, "Non-local Neural
-Networks", CVPR 2018, https://arxiv.org/abs/1711.07971
-
-Formula (Eqs. 1-2, 6), embedded Gaussian, for ``x`` of shape
-``N x C x H x W`` with ``C_i = max(C // reduction, 1)`` and positions
-``i, j`` over ``H W``::
-
-    f(i, j) = softmax_j(theta(x_i)^T phi(x_j) / sqrt(C_i))  (use_scale=True)
-    y_i     = sum_j f(i, j) g(x_j)
-    out     = x + W_z y
-
-``theta``, ``phi``, ``g`` are 1x1 convs ``C -> C_i`` and ``W_z`` a 1x1 conv
-``C_i -> C`` (optionally with a norm), zero-initialised so the block starts
-as the identity. ``mode`` also offers ``gaussian``, ``dot_product`` and
-``concatenation`` (Sec. 3.2); ``sub_sample`` max-pools ``phi`` and ``g``
-by 2 (then ``H, W >= 2``).
-
-All of that is :class:`mmcv.cnn.NonLocal2d`, reused as is. This subclass
-adds only what it lacks here: registration in MMDetection's ``MODELS``
-under its own name ``NonLocalBlock`` (so it does not shadow MMCV's
-``NonLocal2d``, which stays usable under that name), the channel check, the
-optional kept attention map, and an ``init_weights()`` that keeps the
-constructor's ``std``/``zeros_init`` when a parent re-initialises its
-children (MMCV's falls back to its defaults).
-
-Shape contract: ``N x C x H x W -> N x C x H x W`` for any N, C, H, W >= 1.
-
-Cost (embedded Gaussian, no norm): ``4 C C_i + 3 C_i + C`` parameters.
-FLOPs: ``4 N H W C C_i`` multiply-adds (the 1x1 convs) ``+ 2 N (H W) (H W')
-C_i`` (pairwise product and aggregation) ``+ N (H W) (H W')`` (softmax),
-with ``H W' = H W`` or ``H W / 4`` with ``sub_sample``: quadratic in the
-number of positions, so keep it to coarse maps. The kept map is
-``N x HW x HW'``: only switch it on for small inputs.
-
-Example:
-    >>> import torch
-    >>> from mmdet_attn.models.layers import NonLocalBlock
-    >>> block = NonLocalBlock(in_channels=64)
-    >>> x = torch.rand(2, 64, 7, 9)
-    >>> torch.equal(block(x), x)  # zero-initialised W_z
-    True
-"""
+"""Non-local block (Wang et al., CVPR 2018), on MMCV's ``NonLocal2d``."""
 from typing import Callable, Dict, Optional
 
 from mmcv.cnn import NonLocal2d
@@ -55,7 +12,14 @@ from .precision import autocast_off, weight_dtype
 
 @MODELS.register_module()
 class NonLocalBlock(AttentionMapMixin, NonLocal2d):
-    """Non-local block (MMCV's ``NonLocal2d``); see the module docstring.
+    """Non-local block: ``x + W_z sum_j f(x_i, x_j) g(x_j)``.
+
+    :class:`mmcv.cnn.NonLocal2d`, reused as is, registered under its own
+    name (MMCV's ``NonLocal2d`` stays usable), with the input check, the
+    pairwise weights in float32 under autocast, and an ``init_weights``
+    that keeps the constructor's ``std`` and ``zeros_init``. Its pairwise
+    weights are ``N x HW x HW``, no single map, so it has no :class:`Gate`
+    and the visualiser draws nothing for it.
 
     Args:
         in_channels (int): Channels ``C`` of the input (and output).
@@ -71,9 +35,13 @@ class NonLocalBlock(AttentionMapMixin, NonLocal2d):
             block starts as the identity. Defaults to True.
         std (float): Std of the normal init of the other convs.
             Defaults to 0.01.
-        keep_attention_map (bool): Keep the last pairwise weights ``f``
-            (``N x HW x HW'``, detached) in ``attention_map``. Defaults to
-            False.
+
+    Example:
+        >>> import torch
+        >>> block = NonLocalBlock(in_channels=64)
+        >>> x = torch.rand(2, 64, 7, 9)
+        >>> torch.equal(block(x), x)  # W_z starts at zero
+        True
     """
 
     _abbr_ = 'non_local'
@@ -87,8 +55,7 @@ class NonLocalBlock(AttentionMapMixin, NonLocal2d):
                  norm_cfg: OptConfigType = None,
                  mode: str = 'embedded_gaussian',
                  zeros_init: bool = True,
-                 std: float = 0.01,
-                 keep_attention_map: bool = False) -> None:
+                 std: float = 0.01) -> None:
         super().__init__(
             in_channels,
             sub_sample=sub_sample,
@@ -99,7 +66,7 @@ class NonLocalBlock(AttentionMapMixin, NonLocal2d):
             mode=mode,
             zeros_init=zeros_init,
             std=std)
-        self._init_attention_state(in_channels, keep_attention_map)
+        self._init_attention_state(in_channels)
         self.init_std = std
         self.zeros_init = zeros_init
 
@@ -132,25 +99,23 @@ class NonLocalBlock(AttentionMapMixin, NonLocal2d):
 
     def _pairwise(self, pairwise_func: Callable[[Tensor, Tensor], Tensor],
                   theta_x: Tensor, phi_x: Tensor) -> Tensor:
-        """``pairwise_func(theta_x, phi_x)`` in float32 under autocast
-        (logits, then softmax; see precision.py), kept when enabled."""
+        """``pairwise_func(theta_x, phi_x)`` in float32 under autocast."""
         dtype = weight_dtype(theta_x, self.conv_out.conv.weight)
         with autocast_off(theta_x):
-            return self._keep(
-                pairwise_func(theta_x.to(dtype), phi_x.to(dtype)))
+            return pairwise_func(theta_x.to(dtype), phi_x.to(dtype))
 
     def gaussian(self, theta_x: Tensor, phi_x: Tensor) -> Tensor:
-        """MMCV's Gaussian pairwise weights, kept when enabled."""
+        """MMCV's Gaussian pairwise weights in float32."""
         return self._pairwise(super().gaussian, theta_x, phi_x)
 
     def embedded_gaussian(self, theta_x: Tensor, phi_x: Tensor) -> Tensor:
-        """MMCV's embedded-Gaussian pairwise weights, kept when enabled."""
+        """MMCV's embedded-Gaussian pairwise weights in float32."""
         return self._pairwise(super().embedded_gaussian, theta_x, phi_x)
 
     def dot_product(self, theta_x: Tensor, phi_x: Tensor) -> Tensor:
-        """MMCV's dot-product pairwise weights, kept when enabled."""
+        """MMCV's dot-product pairwise weights in float32."""
         return self._pairwise(super().dot_product, theta_x, phi_x)
 
     def concatenation(self, theta_x: Tensor, phi_x: Tensor) -> Tensor:
-        """MMCV's concatenation pairwise weights, kept when enabled."""
+        """MMCV's concatenation pairwise weights in float32."""
         return self._pairwise(super().concatenation, theta_x, phi_x)

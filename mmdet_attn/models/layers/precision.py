@@ -1,23 +1,14 @@
 """Attention weights in float32 under mixed precision.
 
-Not a mechanism of its own: two helpers the attention layers use so that,
-under ``torch.autocast`` (float16 or bfloat16), the small tensors that turn
-a feature map into attention weights (pooled statistics, gate logits, their
-sigmoid or softmax) are computed in float32, while the work on the feature
-map itself stays in the autocast dtype; the weights are cast to the feature
-map's dtype when applied, so a layer returns the dtype it was given. In a
-model cast as a whole (``model.half()``, ``model.double()``) they are
-computed in the dtype of the layer's parameters. Which layers compute what
-in float32, and what stays in the autocast dtype: ``docs/gpu_clusters.md``.
+Under ``torch.autocast`` the layers compute pooled statistics, logits and
+gates in float32 and scale the feature map in its own dtype
+(``docs/gpu_clusters.md``); in a model cast as a whole they use its dtype.
 
 Example:
     >>> import torch
-    >>> from mmdet_attn.models.layers.precision import (autocast_off,
-    ...                                                  weight_dtype)
     >>> x, fc = torch.rand(2, 8, 5, 5).bfloat16(), torch.nn.Linear(8, 8)
-    >>> dtype = weight_dtype(x, fc.weight)
     >>> with autocast_off(x):
-    ...     y = fc(x.mean(dim=(2, 3), dtype=dtype))
+    ...     y = fc(x.mean(dim=(2, 3), dtype=weight_dtype(x, fc.weight)))
     >>> y.dtype
     torch.float32
 """

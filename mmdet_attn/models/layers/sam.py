@@ -1,44 +1,13 @@
-"""Streamlined Attention Module (SAM).
+"""Streamlined Attention Module (SAM), from its authors' repository."""
+from typing import Union
 
-Source: the "Streamlined Attention Module" repository (its README and code;
-we found no paper for it), proposed for fine-grained recognition with
-ImageNet-pretrained ResNets and placed where SE sits (after the last BN of
-the residual branch, before the addition).
-
-Formula, for ``x`` of shape ``N x C x H x W`` and a bias-free ``W: C x C``::
-
-    y   = W GAP(x)                        (N x C, no gate, no bias)
-    out = x * y          mode='faithful'  (the seed's "second-order" term)
-    out = x * (1 + y)    mode='residual'  (W starts at zero)
-
-The faithful form has no sigmoid: the output scale follows the input mean
-and the Linear initialisation, so inserting it into a pretrained trunk
-changes every activation at step 0. The residual form, ``x + x * y``, keeps
-the same second-order term on top of an identity path; with ``W = 0`` at
-initialisation it returns ``x`` exactly, so a pretrained trunk starts
-undisturbed and the term is learnt from there. ``W`` is reset to zero again
-by :meth:`SAM.init_weights`, so a parent's initialisation does not undo it.
-
-Shape contract: ``N x C x H x W -> N x C x H x W`` for any N, C, H, W >= 1.
-
-Cost: ``C^2`` parameters. FLOPs: ``N C H W`` (pool) + ``N C^2``
-multiply-adds (Linear) + ``N C H W`` (scale), i.e. about ``2 N C H W``.
-
-Example:
-    >>> import torch
-    >>> from mmdet_attn.models.layers import SAM
-    >>> sam = SAM(in_channels=64, mode='residual')
-    >>> x = torch.rand(2, 64, 7, 9)
-    >>> torch.equal(sam(x), x)
-    True
-"""
 import torch.nn as nn
 from mmdet.registry import MODELS
 from mmdet.utils import OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from .base import AttentionMapMixin
+from .base import AttentionMapMixin, Gate
 from .precision import autocast_off, weight_dtype
 
 SAM_MODES = ('faithful', 'residual')
@@ -46,18 +15,25 @@ SAM_MODES = ('faithful', 'residual')
 
 @MODELS.register_module()
 class SAM(AttentionMapMixin, BaseModule):
-    """Streamlined Attention Module; formula in the module docstring.
+    """Streamlined Attention Module: ``x * W GAP(x)``, no sigmoid.
+
+    ``W`` is a bias-free ``C x C`` linear map. ``mode='faithful'`` is the
+    authors' form; ``mode='residual'`` computes ``x * (1 + W GAP(x))`` with
+    ``W`` starting (and re-initialised) at zero, i.e. the identity at the
+    start. A faithful SAM after a zero-initialised norm never trains:
+    backbones refuse it with :func:`check_sam_start`.
 
     Args:
         in_channels (int): Channels ``C`` of the input (and output).
-        mode (str): ``'faithful'`` (default), the seed's ``x * W GAP(x)``
-            with PyTorch's default Linear initialisation; or
-            ``'residual'``, ``x * (1 + W GAP(x))`` with ``W`` zero-initialised,
-            which is the identity at step 0 (use it in a pretrained trunk).
-        keep_attention_map (bool): Keep the last per-channel multiplier
-            applied to ``x`` (``y`` or ``1 + y``, ``N x C x 1 x 1``,
-            detached) in ``attention_map``. Defaults to False.
+        mode (str): ``'faithful'`` (default) or ``'residual'``.
         init_cfg (dict or list[dict], optional): Initialization config.
+
+    Example:
+        >>> import torch
+        >>> sam = SAM(in_channels=64, mode='residual')
+        >>> x = torch.rand(2, 64, 7, 9)
+        >>> torch.equal(sam(x), x)
+        True
     """
 
     _abbr_ = 'sam'
@@ -65,15 +41,16 @@ class SAM(AttentionMapMixin, BaseModule):
     def __init__(self,
                  in_channels: int,
                  mode: str = 'faithful',
-                 keep_attention_map: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self._init_attention_state(in_channels, keep_attention_map)
+        self._init_attention_state(in_channels)
         if mode not in SAM_MODES:
             raise ValueError(f'SAM mode must be one of {SAM_MODES}, '
                              f'got {mode!r}')
         self.mode = mode
         self.fc = nn.Linear(in_channels, in_channels, bias=False)
+        self.gate = Gate(
+            act_cfg=None, offset=1. if mode == 'residual' else 0.)
         self._zero_residual()
 
     def _zero_residual(self) -> None:
@@ -93,13 +70,47 @@ class SAM(AttentionMapMixin, BaseModule):
             x (Tensor): ``N x C x H x W`` feature map.
 
         Returns:
-            Tensor: ``N x C x H x W``, ``x * y`` or ``x * (1 + y)``.
+            Tensor: ``N x C x H x W``.
         """
         self._check_input(x)
-        # Pool and Linear in float32 under autocast (precision.py).
         dtype = weight_dtype(x, self.fc.weight)
         with autocast_off(x):
-            y = self.fc(x.mean(dim=(2, 3), dtype=dtype))[:, :, None, None]
-            if self.mode == 'residual':
-                y = y + 1
-        return x * self._keep(y).to(x.dtype)
+            y = self.gate(
+                self.fc(x.mean(dim=(2, 3), dtype=dtype))[:, :, None, None])
+        return x * y.to(x.dtype)
+
+
+def check_sam_start(cfg: dict, after_zero_init_norm: bool) -> None:
+    """Refuse a faithful SAM that would sit after a zero-initialised norm.
+
+    The faithful SAM has no identity path: when its input is exactly zero
+    (a last BN of the residual branch initialised with weight 0, as ResNet
+    does with ``zero_init_residual=True``), its output and every gradient
+    through it are zero, so the branch never trains. Backbones call this
+    with the layer config they are about to place there.
+
+    Args:
+        cfg (dict): The attention layer config, ``type`` a name or a class.
+        after_zero_init_norm (bool): Whether the layer follows a norm whose
+            weight is initialised to zero.
+
+    Raises:
+        ValueError: For a ``SAM`` in ``'faithful'`` mode (the default) when
+            ``after_zero_init_norm`` is True; the message names the two
+            ways out.
+
+    Example:
+        >>> check_sam_start(dict(type='SAM', mode='residual'), True)
+        >>> check_sam_start(dict(type='SAM'), False)
+    """
+    layer_type: Union[str, type, None] = cfg.get('type')
+    if isinstance(layer_type, str):
+        layer_type = MODELS.get(layer_type)
+    if (after_zero_init_norm and layer_type is SAM
+            and cfg.get('mode', 'faithful') == 'faithful'):
+        raise ValueError(
+            "SAM(mode='faithful') after a zero-initialised norm gives its "
+            'residual branch zero output and zero gradient, so the branch '
+            "never trains: use attention=dict(type='SAM', mode='residual') "
+            '(the identity at the start, then learnt), or zero_init_residual'
+            '=False (or a pretrained init_cfg) so that the norm starts at one')

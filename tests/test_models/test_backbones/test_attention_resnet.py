@@ -313,7 +313,7 @@ def test_bad_input_raises_clear_errors():
         AttentionResNet(depth=18, num_stages=3, out_indices=(0, 1, 3),
                         strides=(1, 2, 2), dilations=(1, 1, 1),
                         stage_with_attention=(True, ) * 3)
-    with pytest.raises(KeyError, match='SE, CBAM, SAM'):
+    with pytest.raises(KeyError, match='CBAM, ECA, NonLocalBlock, SAM, SE'):
         AttentionResNet(depth=18, attention=dict(type='Fancy'))
     with pytest.raises(KeyError, match='ECA'):
         AttentionResNet(depth=18, attention=dict(type='AttentionGate'))

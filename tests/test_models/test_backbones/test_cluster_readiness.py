@@ -14,6 +14,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from config_backbones import CONFIG_BACKBONES, SHALLOW, build_backbone
 from mmdet_attn.models.backbones import AttentionResNet, GatedECAResNet
 from mmdet_attn.models.layers import CBAM, ECA, SAM, SE, NonLocalBlock
+from mmdet_attn.models.layers.base import Gate
 
 CONFIGS = sorted(CONFIG_BACKBONES)
 SYNC_BN = dict(type='SyncBN', requires_grad=True)
@@ -129,7 +130,7 @@ def test_block_attention_norm_set_by_the_user_is_kept():
         base_channels=16,
         norm_cfg=SYNC_BN,
         attention=dict(type='CBAM', spatial_norm_cfg=dict(type='BN')))
-    assert type(model.layer1[0].cbam.spatial_conv.norm) is nn.BatchNorm2d
+    assert type(model.layer1[0].cbam.spatial_gate.conv.norm) is nn.BatchNorm2d
     assert isinstance(model.layer1[0].norm1, nn.SyncBatchNorm)
 
 
@@ -202,12 +203,15 @@ def test_compiles_without_graph_breaks(config):
 @pytest.mark.parametrize(
     'layer', [ECA(64), SE(64), SAM(64), CBAM(64)], ids=lambda m: type(m).__name__)
 def test_attention_weights_are_float32_under_autocast(layer):
-    layer.keep_attention_map = True
+    maps = []
+    for gate in layer.modules():
+        if isinstance(gate, Gate):
+            gate.register_forward_hook(lambda m, a, o: maps.append(o))
     x = torch.rand(2, 64, 9, 7)
     with torch.autocast('cpu', dtype=torch.bfloat16):
         out = layer(x.bfloat16())
     assert out.dtype == torch.bfloat16
-    assert layer.attention_map.dtype == torch.float32
+    assert maps and all(m.dtype == torch.float32 for m in maps)
     torch.testing.assert_close(out.float(), layer(x), rtol=0.02, atol=0.02)
 
 

@@ -111,3 +111,21 @@ def _randomize_bn(module: torch.nn.Module) -> None:
 @pytest.fixture
 def randomize_bn() -> Callable[[torch.nn.Module], None]:
     return _randomize_bn
+
+
+@pytest.fixture
+def gate_output() -> Callable:
+    """``gate_output(gate, run)``: the output of the module ``gate`` during
+    ``run()``, read with a forward hook (as the visualiser reads maps)."""
+
+    def read(gate: torch.nn.Module, run: Callable[[], object]) -> Tensor:
+        outputs = []
+        handle = gate.register_forward_hook(
+            lambda module, args, out: outputs.append(out))
+        try:
+            run()
+        finally:
+            handle.remove()
+        return outputs[-1]
+
+    return read

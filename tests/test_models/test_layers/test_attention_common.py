@@ -10,7 +10,9 @@ from mmdet.registry import MODELS
 
 from mmdet_attn.models.layers import (ATTENTION_TYPES, CBAM, ECA, SAM, SE,
                                       AttentionGate, NonLocalBlock,
-                                      build_attention)
+                                      attention_class, attention_types,
+                                      build_attention, with_backbone_norm)
+from mmdet_attn.models.layers.base import Gate
 
 # Channel-preserving layers, built as ``build_attention(cfg, C)``; non-zero
 # initialisations where the default starts as the identity, so that the
@@ -51,11 +53,26 @@ def _layer_and_inputs(name: str, shape: Tuple[int, ...]
 
 def test_all_types_registered_in_mmdet_models():
     classes = (ECA, AttentionGate, SE, CBAM, SAM, NonLocalBlock)
-    assert ATTENTION_TYPES == tuple(cls.__name__ for cls in classes)
+    assert sorted(ATTENTION_TYPES) == sorted(cls.__name__ for cls in classes)
     for cls in classes:
         assert MODELS.get(cls.__name__) is cls
+    assert attention_types(gated=True) == ['AttentionGate']
+    assert sorted(attention_types(gated=False)) == sorted(
+        set(ATTENTION_TYPES) - {'AttentionGate'})
     # MMCV's own registration is not shadowed.
     assert MODELS.get('NonLocal2d') is not NonLocalBlock
+
+
+def test_the_registry_is_the_list_of_types():
+    # A layer registered later is an attention type at once.
+    MODELS.register_module(name='ECAVariant', module=type('ECAVariant',
+                                                          (ECA, ), {}))
+    try:
+        assert 'ECAVariant' in attention_types(gated=False)
+        assert build_attention(dict(type='ECAVariant'), 8).in_channels == 8
+    finally:
+        MODELS.module_dict.pop('ECAVariant')
+    assert 'ECAVariant' not in attention_types()
 
 
 @pytest.mark.parametrize('name', SINGLE_INPUT)
@@ -154,12 +171,21 @@ def test_unknown_type_lists_the_attention_types():
         build_attention(dict(type='Squeeze'), 64)
     for name in ATTENTION_TYPES:
         assert name in str(info.value)
-    assert 'Squeeze' in str(info.value)
+    assert "'Squeeze' (not in the mmdet::model registry)" in str(info.value)
     # A registered model that is not an attention layer is refused too.
-    with pytest.raises(KeyError, match='registered attention types'):
+    with pytest.raises(KeyError, match='ResNet.*not an attention layer'):
         build_attention(dict(type='ResNet'), 64)
     with pytest.raises(KeyError, match='registered attention types'):
         build_attention(dict(), 64)
+    with pytest.raises(KeyError, match=r'\(it takes a gating map\)') as info:
+        attention_class('AttentionGate', gated=False)
+    assert 'AttentionGate' not in str(info.value).split(' are ')[1]
+    with pytest.raises(KeyError, match='one input.*gating map are '
+                       'AttentionGate'):
+        build_attention(dict(type='SE'), 64, gated=True)
+    with pytest.raises(KeyError, match='Fancy'):
+        with_backbone_norm(dict(type='Fancy'), dict(type='BN'))
+    assert attention_class(ECA) is attention_class('mmdet.ECA') is ECA
 
 
 def test_builder_in_channels_conflict():
@@ -169,39 +195,38 @@ def test_builder_in_channels_conflict():
         == 64
 
 
-# Expected kept map shape for a 2 x 32 x 5 x 7 input.
-MAP_SHAPES: Dict[str, Tuple[int, ...]] = {
-    'ECA': (2, 32, 1, 1),
-    'SE': (2, 32, 1, 1),
-    'CBAM': (2, 1, 5, 7),
-    'SAM': (2, 32, 1, 1),
-    'NonLocalBlock': (2, 35, 35),
-    'AttentionGate': (2, 1, 5, 7),
+# Expected map shapes (module path of the gate's owner: shape) for a
+# 2 x 32 x 5 x 7 input.
+MAP_SHAPES: Dict[str, Dict[str, Tuple[int, ...]]] = {
+    'ECA': {'': (2, 32, 1, 1)},
+    'SE': {'': (2, 32, 1, 1)},
+    'CBAM': {'channel_gate': (2, 32, 1, 1), 'spatial_gate': (2, 1, 5, 7)},
+    'SAM': {'': (2, 32, 1, 1)},
+    'NonLocalBlock': {},
+    'AttentionGate': {'': (2, 1, 5, 7)},
 }
 
 
 @pytest.mark.parametrize('name', MAP_SHAPES)
-def test_attention_map_is_kept_only_when_asked(name):
+def test_maps_come_from_gates_and_no_layer_keeps_them(name, gate_output):
     torch.manual_seed(0)
-    shape = (2, 32, 5, 7)
-    layer, inputs = _layer_and_inputs(name, shape)
-    inputs = tuple(t.requires_grad_() for t in inputs)
-    layer(*inputs)
-    assert layer.attention_map is None
-    layer.keep_attention_map = True  # switchable after construction
-    layer(*inputs)
-    kept = layer.attention_map
-    assert kept.shape == MAP_SHAPES[name]
-    assert not kept.requires_grad
-    if name == 'CBAM':
-        assert layer.channel_attention_map.shape == (2, 32, 1, 1)
-    if name in ('ECA', 'SE', 'CBAM', 'AttentionGate'):
-        assert kept.min() > 0 and kept.max() < 1
-    built = build_attention(
-        dict(GATING if name == 'AttentionGate' else SINGLE_INPUT[name],
-             keep_attention_map=True), shape[1])
-    built(*inputs)
-    assert built.attention_map.shape == MAP_SHAPES[name]
+    layer, inputs = _layer_and_inputs(name, (2, 32, 5, 7))
+    gates = {
+        path.rpartition('.')[0]: module
+        for path, module in layer.named_modules() if isinstance(module, Gate)
+    }
+    assert {path: gate_output(gate, lambda: layer(*inputs)).shape
+            for path, gate in gates.items()} == MAP_SHAPES[name]
+    for path, gate in gates.items():
+        kept = gate_output(gate, lambda: layer(*inputs))
+        if name != 'SAM':
+            assert kept.min() > 0 and kept.max() < 1, path
+    tensors = [
+        key for module in layer.modules()
+        for key, value in vars(module).items()
+        if isinstance(value, torch.Tensor)
+    ]
+    assert tensors == [], 'map state kept outside parameters and buffers'
 
 
 PLUGIN_TYPES = ('ECA', 'SE', 'CBAM', 'SAM', 'NonLocalBlock')

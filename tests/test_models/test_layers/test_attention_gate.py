@@ -44,12 +44,12 @@ def _gate_ref(layer, x, g, conv2d_ref, bilinear_ref, sigmoid_ref,
 ])
 def test_output_equals_the_formula(layout, x_shape, g_size, conv2d_ref,
                                    bilinear_ref, sigmoid_ref,
-                                   batch_norm_eval_ref, randomize_bn):
+                                   batch_norm_eval_ref, randomize_bn,
+                                   gate_output):
     torch.manual_seed(0)
     kwargs = SEED_LAYOUT if layout == 'seed' else {}
     layer = AttentionGate(
-        x_shape[1], gating_channels=12, keep_attention_map=True,
-        **kwargs).double()
+        x_shape[1], gating_channels=12, **kwargs).double()
     randomize_bn(layer)
     layer.eval()
     x = torch.randn(x_shape, dtype=torch.float64)
@@ -57,9 +57,10 @@ def test_output_equals_the_formula(layout, x_shape, g_size, conv2d_ref,
     expected, alpha = _gate_ref(layer, x, g, conv2d_ref, bilinear_ref,
                                 sigmoid_ref, batch_norm_eval_ref)
     torch.testing.assert_close(layer(x, g), expected, rtol=1e-12, atol=1e-12)
-    # One map in (0, 1), shared by all channels.
-    assert layer.attention_map.shape == (x_shape[0], 1, *x_shape[2:])
-    torch.testing.assert_close(layer.attention_map, alpha)
+    # One map in (0, 1), shared by all channels: the gate's output.
+    kept = gate_output(layer.gate, lambda: layer(x, g))
+    assert kept.shape == (x_shape[0], 1, *x_shape[2:])
+    torch.testing.assert_close(kept, alpha)
 
 
 def test_defaults_and_seed_layout():

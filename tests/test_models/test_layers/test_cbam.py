@@ -2,13 +2,14 @@
 ECCV 2018), Eqs. 1-3."""
 import pytest
 import torch
+from mmengine.runner.checkpoint import load_state_dict
 
 from mmdet_attn.models.layers import CBAM
 
 
 def _cbam_ref(layer, x, conv2d_ref, sigmoid_ref, batch_norm_eval_ref):
     """Eqs. 1-3 from the layer's weights, with plain tensor arithmetic."""
-    fc1, fc2 = layer.channel_mlp[0], layer.channel_mlp[2]
+    fc1, fc2 = layer.channel_gate.mlp[0], layer.channel_gate.mlp[2]
 
     def mlp(v):
         hidden = (v @ fc1.weight.detach().T + fc1.bias.detach()).clamp(min=0)
@@ -21,28 +22,32 @@ def _cbam_ref(layer, x, conv2d_ref, sigmoid_ref, batch_norm_eval_ref):
     x1 = x * m_c
     pooled = torch.cat([x1.sum(dim=1, keepdim=True) / c,
                         x1.max(dim=1, keepdim=True).values], dim=1)
-    conv = layer.spatial_conv.conv
+    spatial = layer.spatial_gate.conv
+    conv = spatial.conv
     bias = None if conv.bias is None else conv.bias.detach()
     logits = conv2d_ref(pooled, conv.weight.detach(), bias)
-    if layer.spatial_conv.with_norm:
-        logits = batch_norm_eval_ref(logits, layer.spatial_conv.norm)
+    if spatial.with_norm:
+        logits = batch_norm_eval_ref(logits, spatial.norm)
     return x1 * sigmoid_ref(logits), m_c
 
 
 @pytest.mark.parametrize('spatial_kernel_size', [7, 3])
 @pytest.mark.parametrize('shape', [(1, 16, 1, 1), (2, 40, 9, 7)])
 def test_output_equals_the_formula(spatial_kernel_size, shape, conv2d_ref,
-                                   sigmoid_ref, batch_norm_eval_ref):
+                                   sigmoid_ref, batch_norm_eval_ref,
+                                   gate_output):
     torch.manual_seed(0)
     layer = CBAM(
-        shape[1], ratio=4, spatial_kernel_size=spatial_kernel_size,
-        keep_attention_map=True).double()
+        shape[1], ratio=4, spatial_kernel_size=spatial_kernel_size).double()
     x = torch.randn(shape, dtype=torch.float64)
     expected, m_c = _cbam_ref(layer, x, conv2d_ref, sigmoid_ref,
                               batch_norm_eval_ref)
     torch.testing.assert_close(layer(x), expected, rtol=1e-12, atol=1e-12)
     torch.testing.assert_close(
-        layer.channel_attention_map, m_c, rtol=1e-12, atol=1e-12)
+        gate_output(layer.channel_gate, lambda: layer(x)),
+        m_c,
+        rtol=1e-12,
+        atol=1e-12)
 
 
 def test_output_with_bn_as_in_the_authors_code(conv2d_ref, sigmoid_ref,
@@ -50,7 +55,7 @@ def test_output_with_bn_as_in_the_authors_code(conv2d_ref, sigmoid_ref,
                                                randomize_bn):
     torch.manual_seed(0)
     layer = CBAM(32, spatial_norm_cfg=dict(type='BN')).double()
-    assert layer.spatial_conv.conv.bias is None
+    assert layer.spatial_gate.conv.conv.bias is None
     randomize_bn(layer)
     layer.eval()
     x = torch.randn(2, 32, 6, 5, dtype=torch.float64)
@@ -67,9 +72,29 @@ def test_parameter_count():
     with_bn = CBAM(c, spatial_norm_cfg=dict(type='BN'))
     assert sum(p.numel() for p in with_bn.parameters()) == expected + 1
     # Fewer channels than the ratio: a hidden width of 1.
-    assert CBAM(4).channel_mlp[0].out_features == 1
+    assert CBAM(4).channel_gate.mlp[0].out_features == 1
 
 
 def test_even_kernel_is_rejected():
     with pytest.raises(ValueError, match='odd positive spatial_kernel_size'):
         CBAM(32, spatial_kernel_size=6)
+
+
+def test_checkpoints_of_the_earlier_layout_load():
+    torch.manual_seed(0)
+    layer = CBAM(32, spatial_norm_cfg=dict(type='BN'))
+    renamed = {
+        key.replace('channel_gate.mlp.', 'channel_mlp.').replace(
+            'spatial_gate.conv.', 'spatial_conv.'): value + 1
+        for key, value in layer.state_dict().items()
+    }
+    assert 'spatial_conv.bn.weight' in renamed
+    fresh = CBAM(32, spatial_norm_cfg=dict(type='BN'))
+    fresh.load_state_dict(renamed)  # strict
+    for key, value in layer.state_dict().items():
+        torch.testing.assert_close(fresh.state_dict()[key], value + 1)
+    # MMEngine's loader (init_cfg=dict(type='Pretrained')) too.
+    mmengine_loaded = CBAM(32, spatial_norm_cfg=dict(type='BN'))
+    load_state_dict(mmengine_loaded, renamed, strict=True)
+    torch.testing.assert_close(mmengine_loaded.state_dict(),
+                               fresh.state_dict())

@@ -24,7 +24,7 @@ FIRST_STEP_SILENT = {
                       ('psi.bn.weight', )),
     'CBAM spatial BN': (lambda: CBAM(
         32, ratio=4, spatial_norm_cfg=dict(type='BN'), identity_init=True),
-                        ('spatial_conv.bn.weight', )),
+                        ('spatial_gate.conv.bn.weight', )),
     'AttentionGate BN': (lambda: AttentionGate(
         32,
         16,

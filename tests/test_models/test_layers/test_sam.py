@@ -4,7 +4,7 @@ import pytest
 import torch
 from mmdet.models.backbones import ResNet
 
-from mmdet_attn.models.layers import SAM
+from mmdet_attn.models.layers import SAM, check_sam_start
 
 
 @pytest.mark.parametrize('mode', ['faithful', 'residual'])
@@ -23,12 +23,13 @@ def test_output_equals_the_formula(mode, shape):
     torch.testing.assert_close(layer(x), expected, rtol=1e-12, atol=1e-12)
 
 
-def test_faithful_form_has_no_gate():
+def test_faithful_form_has_no_sigmoid(gate_output):
     # No sigmoid: the multiplier can be negative or above 1.
     torch.manual_seed(0)
-    layer = SAM(64, keep_attention_map=True)
-    layer(torch.randn(4, 64, 5, 5) + 3)
-    assert layer.attention_map.min() < 0 < 1 < layer.attention_map.max()
+    layer = SAM(64)
+    y = gate_output(layer.gate, lambda: layer(torch.randn(4, 64, 5, 5) + 3))
+    assert y.shape == (4, 64, 1, 1)
+    assert y.min() < 0 < 1 < y.max()
 
 
 def test_residual_form_is_exactly_the_identity_at_init():
@@ -64,3 +65,32 @@ def test_parameter_count_and_bad_mode():
     assert sum(p.numel() for p in SAM(256).parameters()) == 256 * 256
     with pytest.raises(ValueError, match="'faithful', 'residual'"):
         SAM(32, mode='gated')
+
+
+def test_faithful_form_after_a_zero_init_norm_never_trains():
+    # Why check_sam_start exists: after a BN whose weight starts at zero
+    # (ResNet's zero_init_residual) the faithful SAM passes no gradient.
+    torch.manual_seed(0)
+    for mode, trains in (('faithful', False), ('residual', True)):
+        norm, sam = torch.nn.BatchNorm2d(8), SAM(8, mode=mode)
+        torch.nn.init.zeros_(norm.weight)
+        out = sam(norm(torch.randn(2, 8, 5, 5)))
+        (out * torch.randn_like(out)).sum().backward()
+        assert bool(norm.weight.grad.abs().sum() > 0) is trains, mode
+
+
+@pytest.mark.parametrize('cfg, after_zero_init_norm, raises', [
+    (dict(type='SAM'), True, True),
+    (dict(type=SAM, mode='faithful'), True, True),
+    (dict(type='SAM', mode='residual'), True, False),
+    (dict(type='SAM'), False, False),
+    (dict(type='SE'), True, False),
+])
+def test_check_sam_start(cfg, after_zero_init_norm, raises):
+    if not raises:
+        check_sam_start(cfg, after_zero_init_norm)
+        return
+    with pytest.raises(ValueError) as info:
+        check_sam_start(cfg, after_zero_init_norm)
+    for way_out in ("mode='residual'", 'zero_init_residual=False'):
+        assert way_out in str(info.value)

@@ -26,13 +26,9 @@ from mmdet.registry import MODELS
 from mmdet.utils import OptConfigType
 from torch import Tensor
 
-from ..layers import ATTENTION_TYPES, with_backbone_norm
+from ..layers import attention_class, check_sam_start, with_backbone_norm
 from ..layers.base import AttentionMapMixin
 from .base import check_stage_args
-
-#: Attention types that take one input, i.e. can sit inside a block.
-BLOCK_ATTENTION_TYPES = tuple(t for t in ATTENTION_TYPES
-                              if t != 'AttentionGate')
 
 
 class PluginBasicBlock(BasicBlock):
@@ -124,7 +120,7 @@ class AttentionResNet(ResNet):
     Args:
         depth (int): 18, 34, 50, 101 or 152.
         attention (dict, optional): The attention layer, ``type`` one of
-            :data:`BLOCK_ATTENTION_TYPES` (``'SE'``, ``'CBAM'``, ``'SAM'``,
+            the single-input types of ``attention_types(gated=False)`` (``'SE'``, ``'CBAM'``, ``'SAM'``,
             ``'ECA'``, ``'NonLocalBlock'``) and its arguments except
             ``in_channels`` (set per block); its default norms are the
             backbone's ``norm_cfg``. None: a plain ResNet.
@@ -179,6 +175,9 @@ class AttentionResNet(ResNet):
         check_stage_args(args['num_stages'], args['out_indices'],
                          args['frozen_stages'], self.stage_switches())
         if attention is not None:
+            check_sam_start(
+                attention, args['init_cfg'] is None
+                and args['zero_init_residual'])
             kwargs['plugins'] = list(args['plugins'] or []) + [
                 dict(
                     cfg=self._attention_plugin_cfg(attention,
@@ -219,16 +218,13 @@ class AttentionResNet(ResNet):
         """The plugin cfg of ``attention``, its default norms set to the
         backbone's ``norm_cfg`` and its type resolved to the class (so it
         builds whatever the default registry scope)."""
-        layer_type = attention.get('type')
-        if layer_type not in BLOCK_ATTENTION_TYPES:
-            raise KeyError(f'Unknown block attention type {layer_type!r}; '
-                           f'choose one of {", ".join(BLOCK_ATTENTION_TYPES)}')
+        layer_class = attention_class(attention.get('type'), gated=False)
         if 'in_channels' in attention:
             raise ValueError('attention must not set in_channels: each block '
                              'sets it to its own width')
         return dict(
             with_backbone_norm(attention, norm_cfg),
-            type=MODELS.get(layer_type))
+            type=layer_class)
 
     @property
     def out_channels(self) -> List[int]:

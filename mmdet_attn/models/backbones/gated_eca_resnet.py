@@ -25,20 +25,22 @@ from mmdet.utils import OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from ..layers import build_attention, with_backbone_norm
-from .attention_resnet import BLOCK_ATTENTION_TYPES, AttentionResNet
+from ..layers import attention_class, build_attention, with_backbone_norm
+from .attention_resnet import AttentionResNet
 
 
 def _slot_cfg(cfg: OptConfigType, name: str, default_type: str,
-              allowed: Tuple[str, ...]) -> Optional[dict]:
-    """``cfg`` with its ``type`` defaulted and checked, or None if off."""
+              gated: bool) -> Optional[dict]:
+    """``cfg`` with its ``type`` defaulted and checked against the registered
+    attention layers (gated or single-input), or None if off."""
     if cfg is None:
         return None
     cfg = dict(cfg)
     cfg.setdefault('type', default_type)
-    if cfg['type'] not in allowed:
-        raise KeyError(f'{name} type must be one of {", ".join(allowed)}, '
-                       f'got {cfg["type"]!r}')
+    try:
+        attention_class(cfg['type'], gated)
+    except KeyError as error:
+        raise KeyError(f'{name}: {error.args[0]}') from error
     return cfg
 
 
@@ -117,7 +119,7 @@ class GatedECAResNet(AttentionResNet):
             backbone's). None switches the gate off. Defaults to
             ``dict(type='AttentionGate')``.
         eca (dict, optional): ECA arguments (``type`` defaults to ``'ECA'``;
-            any single-input type of :data:`BLOCK_ATTENTION_TYPES` works).
+            any single-input type of ``attention_types(gated=False)`` works).
             None switches it off. Defaults to ``dict(type='ECA')``.
         non_local (dict, optional): ``NonLocalBlock`` arguments (``type``
             defaults to ``'NonLocalBlock'``). Defaults to None (off).
@@ -154,13 +156,13 @@ class GatedECAResNet(AttentionResNet):
                                                          True),
                  **kwargs) -> None:
         self.attention_gate = _slot_cfg(attention_gate, 'attention_gate',
-                                        'AttentionGate', ('AttentionGate', ))
+                                        'AttentionGate', True)
         if self.attention_gate and 'gating_channels' in self.attention_gate:
             raise ValueError('attention_gate must not set gating_channels: '
                              'the gating map is the deepest stage output')
-        self.eca = _slot_cfg(eca, 'eca', 'ECA', BLOCK_ATTENTION_TYPES)
+        self.eca = _slot_cfg(eca, 'eca', 'ECA', False)
         self.non_local = _slot_cfg(non_local, 'non_local', 'NonLocalBlock',
-                                   BLOCK_ATTENTION_TYPES)
+                                   False)
         self.stage_with_gate = tuple(stage_with_gate)
         self.stage_with_eca = tuple(stage_with_eca)
         self.stage_with_non_local = tuple(stage_with_non_local)

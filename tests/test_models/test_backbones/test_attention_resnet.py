@@ -142,7 +142,8 @@ def check_frozen(model: torch.nn.Module, frozen_stages: int,
 @pytest.mark.parametrize('depth', [18, 50])
 @pytest.mark.parametrize('train', [True, False])
 def test_strides_and_channels(attention, depth, train):
-    model = narrow(depth=depth, attention=dict(type=attention))
+    model = narrow(
+        depth=depth, attention=dict(type=attention), zero_init_residual=False)
     expansion = 1 if depth == 18 else 4
     assert model.out_channels == [16 * expansion * 2**i for i in range(4)]
     check_shapes(model, model.out_channels, train, seed=depth + train)
@@ -168,7 +169,11 @@ def test_every_depth_has_one_attention_layer_per_block(depth, blocks):
 @pytest.mark.parametrize('attention', TYPES)
 def test_attention_sits_after_the_last_norm_before_the_addition(
         depth, last_norm, attention):
-    model = randomize(narrow(depth=depth, attention=dict(type=attention)))
+    model = randomize(
+        narrow(
+            depth=depth,
+            attention=dict(type=attention),
+            zero_init_residual=False))
     block = model.layer2[0]  # with a downsampling shortcut
     layer = getattr(block, MODELS.get(attention)._abbr_)
     seen = {}
@@ -275,7 +280,10 @@ def test_norm_eval_keeps_every_bn_in_eval_mode():
 
 
 def test_every_parameter_receives_a_gradient():
-    model = randomize(narrow(depth=18, attention=dict(type='SAM'))).train()
+    model = randomize(
+        narrow(
+            depth=18, attention=dict(type='SAM'),
+            zero_init_residual=False)).train()
     sum(o.mean() for o in model(torch.rand(2, 3, 37, 45))).backward()
     assert all(p.grad is not None and p.grad.abs().sum() > 0
                for p in model.parameters())
@@ -315,7 +323,7 @@ def test_bad_input_raises_clear_errors():
                         stage_with_attention=(True, ) * 3)
     with pytest.raises(KeyError, match='CBAM, ECA, NonLocalBlock, SAM, SE'):
         AttentionResNet(depth=18, attention=dict(type='Fancy'))
-    with pytest.raises(KeyError, match='ECA'):
+    with pytest.raises(KeyError, match='takes a gating map'):
         AttentionResNet(depth=18, attention=dict(type='AttentionGate'))
     with pytest.raises(ValueError, match='stage_with_attention'):
         AttentionResNet(depth=18, attention=dict(type='SE'),
@@ -324,6 +332,8 @@ def test_bad_input_raises_clear_errors():
         AttentionResNet(depth=50, frozen_stages=5)
     with pytest.raises(ValueError, match='in_channels'):
         AttentionResNet(depth=18, attention=dict(type='SE', in_channels=64))
+    with pytest.raises(ValueError, match="mode='residual'"):
+        AttentionResNet(depth=18, attention=dict(type='SAM'))
     with pytest.raises(ValueError, match='after_conv1'):
         PluginBasicBlock(
             16, 16, plugins=[dict(cfg=dict(type='SE'), position='conv3')])

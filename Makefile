@@ -7,7 +7,7 @@ TORCH_SPEC ?= torch==2.13.0
 MIM_SPEC ?= openmim==0.3.9
 STAMP := $(VENV)/.installed
 
-.PHONY: install data crops trees demo test benchmark study pretrained-study vis clean
+.PHONY: install data crops trees demo lint test benchmark study pretrained-study vis clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -63,7 +63,15 @@ demo: data
 # The test suite, then the docstring examples of DOCTEST_PATHS as doctests
 # (a separate run, so that tests/ is collected exactly as by pytest tests).
 DOCTEST_PATHS ?= mmdet_attn/models
-test: install
+# The linters MMDetection uses (settings in setup.cfg), then the tests,
+# then the docstrings' examples.
+LINT_PATHS := mmdet_attn tools tests configs setup.py
+lint: install
+	$(PY) -m flake8 $(LINT_PATHS)
+	$(PY) -m isort --check-only --diff $(LINT_PATHS)
+	$(PY) -m yapf --diff --recursive $(LINT_PATHS)
+
+test: lint
 	$(PY) -m pytest tests
 	$(PY) -m pytest --doctest-modules $(DOCTEST_PATHS)
 

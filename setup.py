@@ -6,7 +6,6 @@ and the tools under ``mmdet_attn/.mim/``, as OpenMMLab packages do.
 import shutil
 import sys
 from pathlib import Path
-
 from setuptools import find_packages, setup
 
 ROOT = Path(__file__).resolve().parent
@@ -17,7 +16,9 @@ MIM_FILES = ('configs', 'tools', 'model-index.yml')
 
 def read_requirements(name: str) -> list:
     lines = (ROOT / name).read_text().splitlines()
-    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith('#')]
+    return [
+        ln.strip() for ln in lines if ln.strip() and not ln.startswith('#')
+    ]
 
 
 def add_mim_extension() -> None:
@@ -45,16 +46,14 @@ setup(
     name='mmdet-attn',
     version='0.1.0',
     description='Attention-augmented CNN backbones for MMDetection',
-    long_description=(ROOT / 'README.md').read_text()
-    if (ROOT / 'README.md').exists() else '',
+    long_description=(ROOT / 'README.md').read_text() if
+    (ROOT / 'README.md').exists() else '',
     long_description_content_type='text/markdown',
     packages=find_packages(include=['mmdet_attn', 'mmdet_attn.*']),
     package_data={
         'mmdet_attn': [
-            '.mim/configs/**/*.py',
-            '.mim/configs/**/*.yml', '.mim/model-index.yml',
-            '.mim/tools/**/*.py',
-            '.mim/tools/**/*.sh'
+            '.mim/configs/**/*.py', '.mim/configs/**/*.yml',
+            '.mim/model-index.yml', '.mim/tools/**/*.py', '.mim/tools/**/*.sh'
         ]
     },
     python_requires='>=3.8',

@@ -2,8 +2,8 @@
 # backbone of cascade_rcnn_attn_r18.py on the CPU-sized detector.
 _base_ = [
     './_base_/models/cascade_rcnn_custom27.py',
-    './_base_/datasets/custom27.py',
-    './_base_/schedules/schedule_cpu_demo.py', './_base_/default_runtime.py'
+    './_base_/datasets/custom27.py', './_base_/schedules/schedule_cpu_demo.py',
+    './_base_/default_runtime.py'
 ]
 
 model = dict(

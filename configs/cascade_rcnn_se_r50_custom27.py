@@ -2,11 +2,13 @@
 # of cascade_rcnn_se_r50.py on the CPU-sized detector.
 _base_ = [
     './_base_/models/cascade_rcnn_custom27.py',
-    './_base_/datasets/custom27.py',
-    './_base_/schedules/schedule_cpu_demo.py', './_base_/default_runtime.py'
+    './_base_/datasets/custom27.py', './_base_/schedules/schedule_cpu_demo.py',
+    './_base_/default_runtime.py'
 ]
 
 model = dict(
     backbone=dict(
-        _delete_=True, type='AttentionResNet', depth=50,
+        _delete_=True,
+        type='AttentionResNet',
+        depth=50,
         attention=dict(type='SE')))

@@ -8,5 +8,5 @@ _base_ = './faster_rcnn_r50.py'
 
 model = dict(
     backbone=dict(
-        type='AttentionResNet',
-        attention=dict(type='ECA', identity_init=True)))
+        type='AttentionResNet', attention=dict(type='ECA',
+                                               identity_init=True)))

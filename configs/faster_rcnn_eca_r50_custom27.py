@@ -4,5 +4,7 @@ _base_ = './faster_rcnn_r50_custom27.py'
 
 model = dict(
     backbone=dict(
-        _delete_=True, type='AttentionResNet', depth=50,
+        _delete_=True,
+        type='AttentionResNet',
+        depth=50,
         attention=dict(type='ECA')))

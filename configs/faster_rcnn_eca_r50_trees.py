@@ -5,5 +5,5 @@ _base_ = './faster_rcnn_r50_trees.py'
 
 model = dict(
     backbone=dict(
-        type='AttentionResNet',
-        attention=dict(type='ECA', identity_init=True)))
+        type='AttentionResNet', attention=dict(type='ECA',
+                                               identity_init=True)))

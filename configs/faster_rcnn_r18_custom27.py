@@ -3,8 +3,8 @@
 # with the CPU-sized RoI side of _base_/models/faster_rcnn_r18_fpn_cpu.py.
 _base_ = [
     './_base_/models/faster_rcnn_r18_fpn_cpu.py',
-    './_base_/datasets/custom27.py',
-    './_base_/schedules/schedule_cpu_demo.py', './_base_/default_runtime.py'
+    './_base_/datasets/custom27.py', './_base_/schedules/schedule_cpu_demo.py',
+    './_base_/default_runtime.py'
 ]
 
 model = dict(

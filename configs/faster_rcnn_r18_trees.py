@@ -3,8 +3,7 @@
 # (stem and stage 1 frozen, BN in eval mode) with the CPU-sized RoI side.
 # Data: python tools/dataset_converters/deepforest_trees.py data/trees
 _base_ = [
-    './_base_/models/faster_rcnn_r18_fpn_cpu.py',
-    './_base_/datasets/trees.py',
+    './_base_/models/faster_rcnn_r18_fpn_cpu.py', './_base_/datasets/trees.py',
     './_base_/schedules/schedule_cpu_finetune.py',
     './_base_/default_runtime.py'
 ]

@@ -6,7 +6,6 @@ _base_ = './faster_rcnn_r18.py'
 model = dict(
     backbone=dict(
         depth=50,
-        init_cfg=dict(
-            checkpoint='https://download.pytorch.org/models/'
-            'resnet50-0676ba61.pth')),
+        init_cfg=dict(checkpoint='https://download.pytorch.org/models/'
+                      'resnet50-0676ba61.pth')),
     neck=dict(in_channels=[256, 512, 1024, 2048]))

@@ -7,5 +7,4 @@ _base_ = './faster_rcnn_r50.py'
 
 model = dict(
     backbone=dict(
-        type='AttentionResNet',
-        attention=dict(type='SAM', mode='residual')))
+        type='AttentionResNet', attention=dict(type='SAM', mode='residual')))

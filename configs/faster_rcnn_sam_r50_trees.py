@@ -5,5 +5,4 @@ _base_ = './faster_rcnn_r50_trees.py'
 
 model = dict(
     backbone=dict(
-        type='AttentionResNet',
-        attention=dict(type='SAM', mode='residual')))
+        type='AttentionResNet', attention=dict(type='SAM', mode='residual')))

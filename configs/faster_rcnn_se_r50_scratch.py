@@ -4,5 +4,4 @@
 _base_ = 'mmdet::scratch/faster-rcnn_r50-scratch_fpn_gn-all_6x_coco.py'
 
 custom_imports = dict(imports=['mmdet_attn'], allow_failed_imports=False)
-model = dict(
-    backbone=dict(type='AttentionResNet', attention=dict(type='SE')))
+model = dict(backbone=dict(type='AttentionResNet', attention=dict(type='SE')))

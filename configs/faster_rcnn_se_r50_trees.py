@@ -6,5 +6,4 @@ _base_ = './faster_rcnn_r50_trees.py'
 
 model = dict(
     backbone=dict(
-        type='AttentionResNet',
-        attention=dict(type='SE', identity_init=True)))
+        type='AttentionResNet', attention=dict(type='SE', identity_init=True)))

@@ -11,7 +11,6 @@ model = dict(
         depth=18,
         attention_gate=dict(identity_init=True),
         eca=dict(identity_init=True),
-        init_cfg=dict(
-            checkpoint='https://download.pytorch.org/models/'
-            'resnet18-f37072fd.pth')),
+        init_cfg=dict(checkpoint='https://download.pytorch.org/models/'
+                      'resnet18-f37072fd.pth')),
     neck=dict(in_channels=[64, 128, 256, 512]))

@@ -8,6 +8,5 @@ model = dict(
     backbone=dict(
         type='AttentionResNet',
         attention=dict(type='CBAM', identity_init=True),
-        init_cfg=dict(
-            checkpoint='https://download.pytorch.org/models/'
-            'resnet50-0676ba61.pth')))
+        init_cfg=dict(checkpoint='https://download.pytorch.org/models/'
+                      'resnet50-0676ba61.pth')))

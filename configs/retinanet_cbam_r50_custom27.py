@@ -7,5 +7,7 @@ _base_ = [
 
 model = dict(
     backbone=dict(
-        _delete_=True, type='AttentionResNet', depth=50,
+        _delete_=True,
+        type='AttentionResNet',
+        depth=50,
         attention=dict(type='CBAM')))

@@ -29,8 +29,7 @@ def trained_attn_r18(tiny_custom27, tmp_path_factory) -> Path:
         '--work-dir', str(work_dir), '--cfg-options',
         *data_options(tiny_custom27), 'train_cfg.max_epochs=1',
         'train_cfg.val_interval=1', 'randomness.seed=0',
-        'default_hooks.logger.interval=1',
-        'model.test_cfg.rcnn.score_thr=0.0')
+        'default_hooks.logger.interval=1', 'model.test_cfg.rcnn.score_thr=0.0')
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     assert (work_dir / 'epoch_1.pth').is_file()
     return work_dir

@@ -6,17 +6,18 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
+from tool_runner import CONFIG_DIR
 
 from mmdet_attn.utils import head_num_classes, pretrained_checkpoints
-from tool_runner import CONFIG_DIR
 
 CONFIGS = sorted(p for p in CONFIG_DIR.glob('*.py'))
 COCO_CONFIGS = [p for p in CONFIGS if not p.stem.endswith('_custom27')]
 
 
 def test_import_registers_package_modules():
-    import mmdet_attn  # noqa: F401
     from mmdet.registry import DATASETS
+
+    import mmdet_attn  # noqa: F401
     assert DATASETS.get('StrictCocoDataset') is not None
 
 

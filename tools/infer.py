@@ -26,10 +26,10 @@ import os
 import os.path as osp
 from typing import Dict, List, Optional
 
+from mmdet.apis import DetInferencer
 from mmengine.config import DictAction
 from mmengine.fileio import list_dir_or_file
 
-from mmdet.apis import DetInferencer
 from mmdet_attn.utils import load_run_config
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif',
@@ -96,14 +96,14 @@ def find_images(pattern: str) -> List[str]:
     if osp.isdir(pattern):
         paths = [
             osp.join(pattern, name) for name in list_dir_or_file(
-                pattern, list_dir=False, suffix=IMAGE_SUFFIXES,
-                recursive=True)
+                pattern, list_dir=False, suffix=IMAGE_SUFFIXES, recursive=True)
         ]
     elif osp.isfile(pattern):
         paths = [pattern]
     else:
-        paths = [p for p in glob.glob(pattern, recursive=True)
-                 if osp.isfile(p)]
+        paths = [
+            p for p in glob.glob(pattern, recursive=True) if osp.isfile(p)
+        ]
     if not paths:
         raise SystemExit(f'input {pattern!r}: no such image, folder or glob '
                          f'match')
@@ -115,8 +115,7 @@ def find_images(pattern: str) -> List[str]:
     return sorted(paths)
 
 
-def coco_ids(ann_file: str, images: List[str],
-             classes: List[str]) -> tuple:
+def coco_ids(ann_file: str, images: List[str], classes: List[str]) -> tuple:
     """Image and category ids of a COCO annotation file, for the inputs.
 
     Args:
@@ -144,8 +143,8 @@ def coco_ids(ann_file: str, images: List[str],
         raise SystemExit(f'--ann-file {ann_file}: the model\'s classes '
                          f'{unknown} are not among its categories '
                          f'{sorted(category_ids)}')
-    return ({p: by_name[osp.basename(p)] for p in images},
-            [category_ids[c] for c in classes])
+    return ({p: by_name[osp.basename(p)]
+             for p in images}, [category_ids[c] for c in classes])
 
 
 def to_coco_results(images: List[str], predictions: list,

@@ -9,11 +9,11 @@ checked before merging.
 import argparse
 import os
 
-from mmengine.config import ConfigDict
-
 from mmdet.engine.hooks.utils import trigger_visualization_hook
 from mmdet.evaluation import DumpDetResults
 from mmdet.utils import setup_cache_size_limit_of_dynamo
+from mmengine.config import ConfigDict
+
 from mmdet_attn.utils import (add_runner_arguments, build_runner,
                               checkpoint_safe_globals, load_run_config,
                               parse_runner_args)

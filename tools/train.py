@@ -8,8 +8,8 @@ GPU is present, and ``--cfg-options`` keys are checked before merging.
 import argparse
 
 import torch
-
 from mmdet.utils import setup_cache_size_limit_of_dynamo
+
 from mmdet_attn.utils import (add_runner_arguments, build_runner,
                               checkpoint_safe_globals,
                               fetch_pretrained_checkpoints, load_run_config,

@@ -17,9 +17,9 @@ import sys
 from typing import List, Optional
 
 import mmcv
+from mmdet.apis import init_detector
 from mmengine.config import DictAction
 
-from mmdet.apis import init_detector
 from mmdet_attn.utils import checkpoint_safe_globals, load_run_config
 from mmdet_attn.visualization import write_attention_report
 

@@ -5,5 +5,4 @@
 # (../faster_rcnn_attn_r18.py) is the usual start.
 _base_ = './_base_/classifier.py'
 
-model = dict(
-    backbone=dict(type='GatedECAResNet', depth=18), in_channels=512)
+model = dict(backbone=dict(type='GatedECAResNet', depth=18), in_channels=512)

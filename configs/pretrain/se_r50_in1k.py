@@ -4,6 +4,5 @@
 _base_ = './_base_/classifier.py'
 
 model = dict(
-    backbone=dict(
-        type='AttentionResNet', depth=50, attention=dict(type='SE')),
+    backbone=dict(type='AttentionResNet', depth=50, attention=dict(type='SE')),
     in_channels=2048)

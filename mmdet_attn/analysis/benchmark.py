@@ -39,8 +39,8 @@ def cpu_name(cpuinfo: str = '/proc/cpuinfo') -> str:
     return platform.processor() or platform.machine()
 
 
-def median_times(fns: Sequence[Callable[[], None]], repeats: int,
-                 warmup: int, device: torch.device) -> List[float]:
+def median_times(fns: Sequence[Callable[[], None]], repeats: int, warmup: int,
+                 device: torch.device) -> List[float]:
     """Median wall time of each of ``fns`` in milliseconds.
 
     Within each repeat the functions run in turn, so that a piece of work

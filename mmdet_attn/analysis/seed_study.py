@@ -28,8 +28,8 @@ def read_val_metrics(run_dir: str) -> Optional[Dict[str, float]]:
         ``coco/bbox_mAP`` (the latest launch first), e.g.
         ``{'coco/bbox_mAP': 0.44, 'coco/circle_plain_precision': 0.5}``.
     """
-    for scalars in sorted(Path(run_dir).glob('*/vis_data/scalars.json'),
-                          reverse=True):
+    for scalars in sorted(
+            Path(run_dir).glob('*/vis_data/scalars.json'), reverse=True):
         lines = scalars.read_text().splitlines()
         for line in reversed(lines):
             record = json.loads(line)

@@ -75,8 +75,9 @@ class RandomResizedCrop(BaseTransform):
             if 0 < w <= width and 0 < h <= height:
                 return (np.random.randint(0, height - h + 1),
                         np.random.randint(0, width - w + 1), h, w)
-        ratio = min(max(width / height, self.aspect_ratio_range[0]),
-                    self.aspect_ratio_range[1])
+        ratio = min(
+            max(width / height, self.aspect_ratio_range[0]),
+            self.aspect_ratio_range[1])
         w = min(width, int(round(height * ratio)))
         h = min(height, int(round(w / ratio)))
         return (height - h) // 2, (width - w) // 2, h, w
@@ -114,9 +115,10 @@ class PackClassificationInputs(BaseTransform):
         ((3, 4, 6), tensor([2]))
     """
 
-    def __init__(self,
-                 meta_keys: Sequence[str] = ('img_path', 'ori_shape',
-                                             'img_shape')) -> None:
+    def __init__(
+        self,
+        meta_keys: Sequence[str] = ('img_path', 'ori_shape', 'img_shape')
+    ) -> None:
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: dict) -> dict:

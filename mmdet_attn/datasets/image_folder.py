@@ -43,7 +43,9 @@ class ImageFolderDataset(BaseDataset):
                  data_prefix: dict = dict(img_path=''),
                  **kwargs) -> None:
         super().__init__(
-            ann_file='', data_root=data_root, data_prefix=data_prefix,
+            ann_file='',
+            data_root=data_root,
+            data_prefix=data_prefix,
             **kwargs)
 
     def load_data_list(self) -> List[dict]:

@@ -46,10 +46,12 @@ class NameOrderedCOCO(COCO):
         [7, 1]
     """
 
-    def get_cat_ids(self,
-                    cat_names: Sequence[str] = (),
-                    sup_names: Sequence[str] = (),
-                    cat_ids: Sequence[int] = ()) -> List[int]:
+    def get_cat_ids(
+        self,
+        cat_names: Sequence[str] = (),
+        sup_names: Sequence[str] = (),
+        cat_ids: Sequence[int] = ()
+    ) -> List[int]:
         """The ids of the categories named, in the order of ``cat_names``.
 
         Args:

@@ -90,11 +90,11 @@ MIN_VISIBLE = 0.6
 TINY_FRACTION = 0.12  # share of objects 8-12 px
 
 # Saturated fill colours shared by all classes and by distractors (RGB).
-_PALETTE_RGB = np.array(
-    [(220, 40, 40), (40, 170, 60), (40, 80, 225), (235, 205, 30),
-     (205, 45, 200), (30, 190, 205), (245, 130, 20), (125, 50, 205),
-     (245, 100, 155), (150, 220, 40)],
-    dtype=np.float32)
+_PALETTE_RGB = np.array([(220, 40, 40), (40, 170, 60), (40, 80, 225),
+                         (235, 205, 30), (205, 45, 200), (30, 190, 205),
+                         (245, 130, 20), (125, 50, 205), (245, 100, 155),
+                         (150, 220, 40)],
+                        dtype=np.float32)
 _PALETTE = _PALETTE_RGB[:, ::-1].copy()  # BGR for OpenCV
 _DARK = np.array([20, 20, 20], dtype=np.float32)
 _LIGHT = np.array([245, 245, 245], dtype=np.float32)
@@ -119,16 +119,23 @@ def _hexagon() -> np.ndarray:
 _A = 0.18  # half-width of the cross's arms
 # Outlines in unit coordinates (x right, y down), extent [-0.5, 0.5]^2.
 _POLYGONS: Dict[str, np.ndarray] = {
-    'square': np.array([(-.5, -.5), (.5, -.5), (.5, .5), (-.5, .5)]),
-    'triangle': np.array([(0, -.5), (.5, .5), (-.5, .5)]),
-    'diamond': np.array([(0, -.5), (.5, 0), (0, .5), (-.5, 0)]),
-    'hexagon': _hexagon(),
-    'star': _star(),
-    'cross': np.array([(-_A, -.5), (_A, -.5), (_A, -_A), (.5, -_A), (.5, _A),
-                       (_A, _A), (_A, .5), (-_A, .5), (-_A, _A), (-.5, _A),
-                       (-.5, -_A), (-_A, -_A)]),
-    'arrow': np.array([(-.5, -.2), (.05, -.2), (.05, -.5), (.5, 0), (.05, .5),
-                       (.05, .2), (-.5, .2)]),
+    'square':
+    np.array([(-.5, -.5), (.5, -.5), (.5, .5), (-.5, .5)]),
+    'triangle':
+    np.array([(0, -.5), (.5, .5), (-.5, .5)]),
+    'diamond':
+    np.array([(0, -.5), (.5, 0), (0, .5), (-.5, 0)]),
+    'hexagon':
+    _hexagon(),
+    'star':
+    _star(),
+    'cross':
+    np.array([(-_A, -.5), (_A, -.5), (_A, -_A), (.5, -_A), (.5, _A), (_A, _A),
+              (_A, .5), (-_A, .5), (-_A, _A), (-.5, _A), (-.5, -_A),
+              (-_A, -_A)]),
+    'arrow':
+    np.array([(-.5, -.2), (.05, -.2), (.05, -.5), (.5, 0), (.05, .5),
+              (.05, .2), (-.5, .2)]),
 }
 # Where markings go (unit coordinates): a point well inside the shape.
 _MARK_CENTRE: Dict[str, Tuple[float, float]] = {
@@ -176,12 +183,16 @@ def _pts(xy: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(xy) * _SCALE).astype(np.int32)
 
 
-def _fill_ellipse(mask: np.ndarray, cx: float, cy: float, rx: float,
-                  ry: float, value: int = 255) -> None:
-    cv2.ellipse(mask, (int(round(cx * _SCALE)), int(round(cy * _SCALE))),
-                (max(1, int(round(rx * _SCALE))),
-                 max(1, int(round(ry * _SCALE)))), 0, 0, 360, value, -1,
-                cv2.LINE_AA, _SHIFT)
+def _fill_ellipse(mask: np.ndarray,
+                  cx: float,
+                  cy: float,
+                  rx: float,
+                  ry: float,
+                  value: int = 255) -> None:
+    cv2.ellipse(
+        mask, (int(round(cx * _SCALE)), int(round(cy * _SCALE))),
+        (max(1, int(round(rx * _SCALE))), max(1, int(round(ry * _SCALE)))), 0,
+        0, 360, value, -1, cv2.LINE_AA, _SHIFT)
 
 
 def _render_object(shape: str, marking: str, w: float,
@@ -239,14 +250,16 @@ def _background(rng: np.random.Generator, size: int,
     theta = rng.uniform(0, 2 * np.pi)
     t = xx * np.cos(theta) + yy * np.sin(theta)
     t = (t - t.min()) / max(float(t.max() - t.min()), 1e-6)
-    img = (c1.astype(np.float32) * (1 - t)[..., None] +
-           c2.astype(np.float32) * t[..., None])
+    img = (
+        c1.astype(np.float32) * (1 - t)[..., None] +
+        c2.astype(np.float32) * t[..., None])
     low = rng.normal(0, 10, (6, 6, 3)).astype(np.float32)
     img += cv2.resize(low, (size, size), interpolation=cv2.INTER_CUBIC)
     for _ in range(int(rng.integers(3, 9))):
         p = _pts(rng.uniform(0, size, 4))
-        col = tuple(float(v) for v in np.clip(
-            (c1 + c2) / 2 + rng.uniform(-45, 45, 3), 0, 255))
+        col = tuple(
+            float(v)
+            for v in np.clip((c1 + c2) / 2 + rng.uniform(-45, 45, 3), 0, 255))
         cv2.line(img, (int(p[0]), int(p[1])), (int(p[2]), int(p[3])), col,
                  int(rng.integers(1, 3)), cv2.LINE_AA, _SHIFT)
     return img
@@ -263,26 +276,25 @@ def _distractors(rng: np.random.Generator, img: np.ndarray) -> None:
             n = int(rng.integers(7, 13))
             ang = np.sort(rng.uniform(0, 2 * np.pi, n))
             rad = rng.uniform(0.35, 1.0, n) * rng.uniform(6, 22)
-            xy = np.stack([rad * np.cos(ang), rad * np.sin(ang) /
-                           rng.uniform(1.6, 3.0)], 1)
+            xy = np.stack(
+                [rad * np.cos(ang), rad * np.sin(ang) / rng.uniform(1.6, 3.0)],
+                1)
             rot = rng.uniform(0, np.pi)
             rm = np.array([[np.cos(rot), -np.sin(rot)],
                            [np.sin(rot), np.cos(rot)]])
-            cv2.fillPoly(img, [_pts(xy @ rm.T + c)], col, cv2.LINE_AA,
-                         _SHIFT)
+            cv2.fillPoly(img, [_pts(xy @ rm.T + c)], col, cv2.LINE_AA, _SHIFT)
         elif kind == 1:  # stroke
             n = int(rng.integers(3, 6))
             xy = c + np.cumsum(rng.normal(0, 10, (n, 2)), 0)
-            cv2.polylines(img, [_pts(xy)], False, col,
-                          int(rng.integers(2, 5)), cv2.LINE_AA, _SHIFT)
+            cv2.polylines(img, [_pts(xy)], False, col, int(rng.integers(2, 5)),
+                          cv2.LINE_AA, _SHIFT)
         else:  # arc (kind 2) or filled pie sector (kind 3)
             r = rng.uniform(5, 22, 2)
             start = rng.uniform(0, 360)
-            sweep = rng.uniform(90, 220) if kind == 2 else rng.uniform(
-                70, 180)
+            sweep = rng.uniform(90, 220) if kind == 2 else rng.uniform(70, 180)
             cv2.ellipse(img, tuple(int(v) for v in _pts(c)),
-                        tuple(int(v) for v in _pts(r)), 0, start,
-                        start + sweep, col,
+                        tuple(int(v)
+                              for v in _pts(r)), 0, start, start + sweep, col,
                         -1 if kind == 3 else int(rng.integers(2, 5)),
                         cv2.LINE_AA, _SHIFT)
 
@@ -291,10 +303,12 @@ def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """IoU of one ``[x1, y1, x2, y2]`` box (exclusive ends) with many."""
     if len(boxes) == 0:
         return np.zeros(0)
-    iw = np.clip(np.minimum(box[2], boxes[:, 2]) -
-                 np.maximum(box[0], boxes[:, 0]), 0, None)
-    ih = np.clip(np.minimum(box[3], boxes[:, 3]) -
-                 np.maximum(box[1], boxes[:, 1]), 0, None)
+    iw = np.clip(
+        np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0]), 0,
+        None)
+    ih = np.clip(
+        np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1]), 0,
+        None)
     inter = iw * ih
     area = (box[2] - box[0]) * (box[3] - box[1])
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
@@ -307,9 +321,10 @@ def _sample_size(rng: np.random.Generator, img_size: int) -> float:
     return float(np.exp(rng.uniform(np.log(12), np.log(img_size / 3))))
 
 
-def _make_image(rng: np.random.Generator, img_size: int,
-                labels: Sequence[int], grid: Tuple[np.ndarray, np.ndarray]
-                ) -> Tuple[np.ndarray, List[Tuple[int, List[int]]]]:
+def _make_image(
+    rng: np.random.Generator, img_size: int, labels: Sequence[int],
+    grid: Tuple[np.ndarray, np.ndarray]
+) -> Tuple[np.ndarray, List[Tuple[int, List[int]]]]:
     """Draw one image.
 
     Returns:
@@ -417,8 +432,9 @@ def _generate_split(rng: np.random.Generator, split: str, img_dir: str,
         if not cv2.imwrite(img_path, img):
             raise OSError(f'cv2.imwrite failed for {img_path}')
         images.append(
-            dict(id=i + 1, file_name=file_name, width=img_size,
-                 height=img_size))
+            dict(
+                id=i + 1, file_name=file_name, width=img_size,
+                height=img_size))
         for label, (x, y, w, h) in placed:
             class_counts[label] += 1
             annotations.append(
@@ -503,8 +519,7 @@ def generate_custom27(out_dir: str,
     ann_dir = osp.join(out_dir, 'annotations')
     os.makedirs(ann_dir, exist_ok=True)
     rngs = [
-        np.random.default_rng(s)
-        for s in np.random.SeedSequence(seed).spawn(2)
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2)
     ]
     summary = dict(
         out_dir=out_dir,

@@ -11,11 +11,10 @@ import onnx
 import onnxruntime
 import torch
 import torch.nn as nn
+from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
-
-from mmdet.registry import MODELS
 
 #: The oldest ONNX opset the export is made and tested with.
 MIN_OPSET = 17
@@ -54,8 +53,7 @@ def build_backbone(config: str,
     return backbone
 
 
-def _output_names(backbone: nn.Module, height: int,
-                  width: int) -> List[str]:
+def _output_names(backbone: nn.Module, height: int, width: int) -> List[str]:
     with torch.no_grad():
         outputs = backbone(torch.zeros(1, 3, height, width))
     return [f'stage{i}' for i in range(len(outputs))]
@@ -96,7 +94,13 @@ def export_backbone_onnx(backbone: nn.Module,
         input_names=['image'],
         output_names=names,
         opset_version=opset,
-        dynamic_axes={'image': dims, **{n: {0: 'batch'} for n in names}},
+        dynamic_axes={
+            'image': dims,
+            **{n: {
+                0: 'batch'
+            }
+               for n in names}
+        },
         dynamo=False)
     model = onnx.load(path)
     onnx.checker.check_model(model)

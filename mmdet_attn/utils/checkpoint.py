@@ -125,8 +125,7 @@ def checkpoint_safe_globals() -> Iterator[None]:
         # torch.serialization.safe_globals() would remove every listed
         # global on exit, including those registered for the process.
         remaining = [
-            g for g in torch.serialization.get_safe_globals()
-            if g not in added
+            g for g in torch.serialization.get_safe_globals() if g not in added
         ]
         torch.serialization.clear_safe_globals()
         torch.serialization.add_safe_globals(remaining)
@@ -136,9 +135,9 @@ class CheckpointLoadError(RuntimeError):
     """A local checkpoint file exists but cannot be loaded."""
 
 
-def load_from_local_file(filename: str,
-                          map_location: Optional[Union[str, Callable]] = None
-                          ) -> dict:
+def load_from_local_file(
+        filename: str,
+        map_location: Optional[Union[str, Callable]] = None) -> dict:
     """MMEngine's loader for local checkpoint files, naming the file when it
     cannot be read.
 

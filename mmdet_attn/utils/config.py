@@ -13,14 +13,14 @@ argument of the registered ``type`` of the dict it is added to (for example
 (:data:`RUNNER_CONFIG_KEYS`).
 """
 import difflib
-import os.path as osp
 import inspect
+import os.path as osp
 from typing import Any, Iterable, List, Optional, Set
 
+from mmdet import registry as mmdet_registry
 from mmengine.config import Config, ConfigDict
 from mmengine.runner import Runner
 
-from mmdet import registry as mmdet_registry
 from .dataset_config import apply_dataset_variables
 
 #: Top-level keys MMEngine's ``Runner`` reads from the config, not from its
@@ -31,9 +31,8 @@ _REGISTRIES = tuple(
     getattr(mmdet_registry, name)
     for name in ('MODELS', 'DATASETS', 'TRANSFORMS', 'DATA_SAMPLERS',
                  'OPTIMIZERS', 'OPTIM_WRAPPERS', 'PARAM_SCHEDULERS', 'HOOKS',
-                 'METRICS', 'EVALUATOR', 'LOOPS', 'TASK_UTILS',
-                 'VISUALIZERS', 'VISBACKENDS', 'LOG_PROCESSORS',
-                 'MODEL_WRAPPERS', 'RUNNERS'))
+                 'METRICS', 'EVALUATOR', 'LOOPS', 'TASK_UTILS', 'VISUALIZERS',
+                 'VISBACKENDS', 'LOG_PROCESSORS', 'MODEL_WRAPPERS', 'RUNNERS'))
 
 
 def _init_arguments(cls: type) -> Optional[Set[str]]:
@@ -47,8 +46,9 @@ def _init_arguments(cls: type) -> Optional[Set[str]]:
         if klass is object:
             return names
         params = inspect.signature(init).parameters.values()
-        names.update(p.name for p in params
-                     if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+        names.update(
+            p.name for p in params
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
         if not any(p.kind is p.VAR_KEYWORD for p in params):
             return names
     return None
@@ -96,8 +96,8 @@ def check_cfg_option_keys(cfg: Config, options: Optional[dict]) -> None:
         KeyError: "--cfg-options key 'train_cfg.max_epoch': ...
     """
     runner_arguments: List[str] = list(
-        inspect.signature(Runner.__init__).parameters) + list(
-            RUNNER_CONFIG_KEYS)
+        inspect.signature(
+            Runner.__init__).parameters) + list(RUNNER_CONFIG_KEYS)
     for full_key in options or {}:
         node: Any = cfg._cfg_dict
         parts = full_key.split('.')

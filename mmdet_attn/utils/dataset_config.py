@@ -13,11 +13,10 @@ import json
 import os.path as osp
 from typing import Any, Iterator, List, Optional, Tuple
 
+from mmdet.registry import DATASETS
 from mmengine.config import Config
 from mmengine.fileio import exists, get_local_path
 from mmengine.logging import print_log
-
-from mmdet.registry import DATASETS
 
 __all__ = [
     'apply_dataset_variables', 'check_num_classes', 'dataset_classes',
@@ -43,8 +42,8 @@ def _walk(node: Any, path: str) -> Iterator[Tuple[str, Any]]:
             yield from _walk(value, f'{path}.{index}')
 
 
-def head_num_classes(model: dict, path: str = 'model') -> List[Tuple[str,
-                                                                     int]]:
+def head_num_classes(model: dict,
+                     path: str = 'model') -> List[Tuple[str, int]]:
     """The ``num_classes`` of every head of a model config, RPN excluded.
 
     Args:
@@ -153,8 +152,8 @@ def check_num_classes(cfg: Config) -> None:
             'metainfo.classes).')
 
 
-def _categories_by_id(ann_file: str, backend_args: Optional[dict]) -> List[
-        str]:
+def _categories_by_id(ann_file: str,
+                      backend_args: Optional[dict]) -> List[str]:
     """The category names of a COCO-format file, ordered by their ids."""
     if not exists(ann_file, backend_args=backend_args):
         raise FileNotFoundError(
@@ -165,8 +164,10 @@ def _categories_by_id(ann_file: str, backend_args: Optional[dict]) -> List[
         with open(local, 'rb') as f:
             try:
                 categories = json.load(f)['categories']
-                return [c['name'] for c in sorted(categories,
-                                                  key=lambda c: c['id'])]
+                return [
+                    c['name']
+                    for c in sorted(categories, key=lambda c: c['id'])
+                ]
             except (ValueError, KeyError, TypeError) as e:
                 raise ValueError(
                     f"data_root: cannot read the categories of '{ann_file}' "
@@ -180,8 +181,7 @@ def _training_annotation_file(cfg: Config) -> Tuple[str, Optional[dict]]:
                          'train_dataloader.dataset'):
         if isinstance(node.get('ann_file'), str):
             root = node.get('data_root') or ''
-            return (osp.join(root, node['ann_file']),
-                    node.get('backend_args'))
+            return (osp.join(root, node['ann_file']), node.get('backend_args'))
     raise ValueError('data_root: the classes are read from the training '
                      'annotation file, but train_dataloader.dataset has no '
                      'ann_file; give the classes too: --cfg-options '
@@ -225,14 +225,14 @@ def apply_dataset_variables(cfg: Config, options: dict) -> None:
         for _, node in _walk([cfg.get(key) for key in _EVALUATORS], 'eval'):
             ann_file = node.get('ann_file')
             if isinstance(ann_file, str) and ann_file.startswith(old_root):
-                node['ann_file'] = osp.join(new_root,
-                                            ann_file[len(old_root):])
+                node['ann_file'] = osp.join(new_root, ann_file[len(old_root):])
         if new_classes is None and old_classes is not None:
             ann_file, backend_args = _training_annotation_file(cfg)
             new_classes = _categories_by_id(ann_file, backend_args)
             print_log(
                 f'data_root={new_root}: classes from {ann_file}: '
-                f'{new_classes}', logger='current')
+                f'{new_classes}',
+                logger='current')
     if new_classes is None or old_classes is None:
         return
     if isinstance(new_classes, str):
@@ -243,8 +243,8 @@ def apply_dataset_variables(cfg: Config, options: dict) -> None:
         return
     for _, node in _walk(cfg._cfg_dict, 'cfg'):
         metainfo = node.get('metainfo')
-        if (isinstance(metainfo, dict) and isinstance(
-                metainfo.get('classes'), (list, tuple))
+        if (isinstance(metainfo, dict)
+                and isinstance(metainfo.get('classes'), (list, tuple))
                 and tuple(metainfo['classes']) == old_classes):
             metainfo['classes'] = new_classes
     for key, count in head_num_classes(cfg.get('model') or {}):
@@ -257,7 +257,6 @@ def _set(cfg: Config, key: str, value: Any) -> None:
     *parents, last = key.split('.')
     node: Any = cfg._cfg_dict
     for part in parents:
-        node = node[int(part)] if isinstance(node, (list, tuple)) else node[
-            part]
+        node = node[int(part)] if isinstance(node,
+                                             (list, tuple)) else node[part]
     node[last] = value
-

@@ -44,8 +44,10 @@ def setup_cpu_distributed(cfg: Config) -> bool:
             f'launcher={launcher!r} needs GPUs, and none is available. '
             f'On CPUs, launch ranks with torchrun (tools/dist_train.sh, '
             f'launcher {CPU_LAUNCHERS}).')
-    missing = [k for k in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
-               if k not in os.environ]
+    missing = [
+        k for k in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
+        if k not in os.environ
+    ]
     if missing:
         raise RuntimeError(
             f'--launcher pytorch expects the environment torchrun sets, but '

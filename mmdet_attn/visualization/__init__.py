@@ -7,8 +7,7 @@ from .attention_maps import (CHANNEL, SPATIAL, AttentionMap, CapturedMap,
                              split_attention_map)
 from .grad_cam import (Detection, GradCAM, box_class_logit, check_two_stage,
                        grad_cam, top_detection)
-from .plotting import (plot_channel_weights, plot_grad_cam,
-                       plot_heatmap_overlay)
+from .plotting import plot_channel_weights, plot_grad_cam, plot_heatmap_overlay
 from .report import prepare_image, write_attention_report
 
 __all__ = [

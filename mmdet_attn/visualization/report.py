@@ -20,8 +20,7 @@ from .attention_maps import (SPATIAL, AttentionMap, attention_gates,
                              capture_attention_maps, collect_attention_maps,
                              grid_to_image)
 from .grad_cam import GradCAM, check_two_stage, grad_cam, top_detection
-from .plotting import (plot_channel_weights, plot_grad_cam,
-                       plot_heatmap_overlay)
+from .plotting import plot_channel_weights, plot_grad_cam, plot_heatmap_overlay
 
 
 def prepare_image(model: nn.Module,

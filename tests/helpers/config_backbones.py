@@ -4,7 +4,6 @@ from typing import Dict
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-
 from tool_runner import CONFIG_DIR
 
 #: Per backbone type, the width argument that makes a narrow test model:
@@ -36,7 +35,6 @@ def config_backbones() -> Dict[str, dict]:
 
 
 CONFIG_BACKBONES = config_backbones()
-
 
 #: Per backbone type, the depth argument that makes a shallow test model
 #: running the same attention code: ResNet-18's BasicBlock for every
@@ -70,5 +68,3 @@ def build_backbone(config: str,
     model = MODELS.build(cfg)
     model.train()  # MMDetection's ResNet.train returns None
     return model
-
-

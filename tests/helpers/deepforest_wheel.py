@@ -8,8 +8,9 @@ import numpy as np
 
 # name: (height, width, boxes as (xmin, ymin, xmax, ymax))
 IMAGES = {
-    '2019_YELL_2_528000_4978000_image_crop2':
-    (100, 150, [(10, 10, 30, 30), (55, 20, 75, 40), (120, 70, 140, 95)]),
+    '2019_YELL_2_528000_4978000_image_crop2': (100, 150, [(10, 10, 30, 30),
+                                                          (55, 20, 75, 40),
+                                                          (120, 70, 140, 95)]),
     'OSBS_029': (64, 64, [(5, 5, 25, 25)]),
     '2019_YELL_2_541000_4977000_image_crop': (80, 80, [(40, 40, 60, 60)]),
     'SOAP_061': (64, 64, [(1, 1, 20, 20)]),
@@ -18,10 +19,10 @@ IMAGES = {
 
 def voc(boxes) -> str:
     """A Pascal VOC annotation with ``boxes``."""
-    objects = ''.join(
-        '<object><name>Tree</name><bndbox>'
-        f'<xmin>{x0}</xmin><ymin>{y0}</ymin><xmax>{x1}</xmax>'
-        f'<ymax>{y1}</ymax></bndbox></object>' for x0, y0, x1, y1 in boxes)
+    objects = ''.join('<object><name>Tree</name><bndbox>'
+                      f'<xmin>{x0}</xmin><ymin>{y0}</ymin><xmax>{x1}</xmax>'
+                      f'<ymax>{y1}</ymax></bndbox></object>'
+                      for x0, y0, x1, y1 in boxes)
     return f'<annotation>{objects}</annotation>'
 
 

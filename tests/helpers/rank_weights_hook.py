@@ -18,6 +18,7 @@ class SaveRankWeightsHook(Hook):
     def after_train(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        torch.save({k: v.detach().clone()
-                    for k, v in model.named_parameters()},
-                   osp.join(runner.work_dir, f'rank{runner.rank}_weights.pth'))
+        torch.save(
+            {k: v.detach().clone()
+             for k, v in model.named_parameters()},
+            osp.join(runner.work_dir, f'rank{runner.rank}_weights.pth'))

@@ -72,8 +72,8 @@ def run_tool(args: List[str],
 
 
 def run_python_tool(script: str, *args: str, **kwargs):
-    return run_tool([sys.executable, str(REPO_ROOT / 'tools' / script), *args],
-                    **kwargs)
+    return run_tool([sys.executable,
+                     str(REPO_ROOT / 'tools' / script), *args], **kwargs)
 
 
 def load_tool(script: str) -> ModuleType:

@@ -5,16 +5,16 @@ import math
 
 import pytest
 
-from mmdet_attn.analysis.seed_study import (compare, mean_std,
-                                            rarest_classes, read_val_metrics,
-                                            run_summary)
+from mmdet_attn.analysis.seed_study import (compare, mean_std, rarest_classes,
+                                            read_val_metrics, run_summary)
 
 
 def _write_scalars(run_dir, stamp, records):
     vis = run_dir / stamp / 'vis_data'
     vis.mkdir(parents=True)
-    (vis / 'scalars.json').write_text('\n'.join(
-        json.dumps(r) for r in records) + '\n')
+    (vis /
+     'scalars.json').write_text('\n'.join(json.dumps(r)
+                                          for r in records) + '\n')
 
 
 def test_read_val_metrics_takes_the_last_validation_of_the_last_launch(
@@ -22,7 +22,11 @@ def test_read_val_metrics_takes_the_last_validation_of_the_last_launch(
     assert read_val_metrics(str(tmp_path)) is None
     _write_scalars(tmp_path, '20260101_000000', [
         dict(loss=1.0, step=1),
-        {'coco/bbox_mAP': 0.1, 'coco/bbox_mAP_50': 0.2, 'step': 1},
+        {
+            'coco/bbox_mAP': 0.1,
+            'coco/bbox_mAP_50': 0.2,
+            'step': 1
+        },
     ])
     # A later launch that stopped before validating is skipped.
     _write_scalars(tmp_path, '20260102_000000', [dict(loss=0.5, step=1)])
@@ -31,9 +35,17 @@ def test_read_val_metrics_takes_the_last_validation_of_the_last_launch(
         'coco/bbox_mAP_50': 0.2
     }
     _write_scalars(tmp_path, '20260103_000000', [
-        {'coco/bbox_mAP': 0.3, 'coco/bbox_mAP_50': 0.4, 'step': 1},
+        {
+            'coco/bbox_mAP': 0.3,
+            'coco/bbox_mAP_50': 0.4,
+            'step': 1
+        },
         dict(loss=0.2, step=2),
-        {'coco/bbox_mAP': 0.5, 'coco/bbox_mAP_50': 0.6, 'step': 2},
+        {
+            'coco/bbox_mAP': 0.5,
+            'coco/bbox_mAP_50': 0.6,
+            'step': 2
+        },
     ])
     assert read_val_metrics(str(tmp_path))['coco/bbox_mAP'] == 0.5
 

@@ -96,18 +96,20 @@ def test_generated_custom27_loads(tmp_path):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(FileNotFoundError,
-                       match=r"nope\.json.*data_root=.*"
-                       r'generate_custom27\.py.*--cfg-options'):
+    with pytest.raises(
+            FileNotFoundError,
+            match=r"nope\.json.*data_root=.*"
+            r'generate_custom27\.py.*--cfg-options'):
         _build(tmp_path, ann_file='annotations/nope.json')
 
 
 def test_truncated_json(tmp_path):
     text = json.dumps(_valid())
     _write(tmp_path, text[:len(text) // 2])
-    with pytest.raises(ValueError,
-                       match=r'instances_train\.json.*not valid JSON.*'
-                       r'line 1, column \d+'):
+    with pytest.raises(
+            ValueError,
+            match=r'instances_train\.json.*not valid JSON.*'
+            r'line 1, column \d+'):
         _build(tmp_path)
 
 
@@ -119,8 +121,8 @@ def test_binary_garbage(tmp_path):
 
 def test_top_level_not_object(tmp_path):
     _write(tmp_path, [1, 2])
-    with pytest.raises(ValueError,
-                       match=r"instances_train\.json.*top level.*'images'"):
+    with pytest.raises(
+            ValueError, match=r"instances_train\.json.*top level.*'images'"):
         _build(tmp_path)
 
 
@@ -160,25 +162,27 @@ def _class_absent(data):
     data['annotations'] = data['annotations'][:1]
 
 
-@pytest.mark.parametrize('edit, message', [
-    (_without('images'), r"missing top-level key 'images'"),
-    (_without('annotations'), r"missing top-level key 'annotations'"),
-    (_without('categories'), r"missing top-level key 'categories'"),
-    (_annotations_as_dict, r"'annotations' is a dict; expected a list"),
-    (_no_images, r'has no images'),
-    (_unknown_category, r'annotation id 3 \(image id 2\) has category_id 99'
-     r'.*allowed category ids: \[1, 2, 3, '),
-    (_unknown_image, r'annotation id 1 has image_id 42'),
-    (_annotation_without_area, r"annotation entry 0 .*\['area'\]"),
-    (_class_absent, r"missing.*\['arrow_bar'\].*category names "
-     r"\['circle_plain'"),
-], ids=lambda v: getattr(v, '__name__', None))
+@pytest.mark.parametrize(
+    'edit, message', [
+        (_without('images'), r"missing top-level key 'images'"),
+        (_without('annotations'), r"missing top-level key 'annotations'"),
+        (_without('categories'), r"missing top-level key 'categories'"),
+        (_annotations_as_dict, r"'annotations' is a dict; expected a list"),
+        (_no_images, r'has no images'),
+        (_unknown_category,
+         r'annotation id 3 \(image id 2\) has category_id 99'
+         r'.*allowed category ids: \[1, 2, 3, '),
+        (_unknown_image, r'annotation id 1 has image_id 42'),
+        (_annotation_without_area, r"annotation entry 0 .*\['area'\]"),
+        (_class_absent, r"missing.*\['arrow_bar'\].*category names "
+         r"\['circle_plain'"),
+    ],
+    ids=lambda v: getattr(v, '__name__', None))
 def test_bad_annotation_file(tmp_path, edit, message):
     data = _valid()
     edit(data)
     _write(tmp_path, data)
-    with pytest.raises(ValueError,
-                       match=r'instances_train\.json.*' + message):
+    with pytest.raises(ValueError, match=r'instances_train\.json.*' + message):
         _build(tmp_path)
 
 
@@ -193,9 +197,10 @@ def test_bad_bbox(tmp_path, bbox, fact):
     data['annotations'][1]['bbox'] = bbox
     data['annotations'][1]['area'] = 1.0
     _write(tmp_path, data)
-    with pytest.raises(ValueError,
-                       match=r'instances_train\.json.*annotation id 2 .*'
-                       + re.escape(fact)):
+    with pytest.raises(
+            ValueError,
+            match=r'instances_train\.json.*annotation id 2 .*' +
+            re.escape(fact)):
         _build(tmp_path)
 
 
@@ -232,15 +237,17 @@ def _labels_by_box(dataset):
             for inst in info['instances']}
 
 
-_SHUFFLED = tuple(CUSTOM27_CLASSES[i] for i in (
-    5, 26, 0, 13, 2, 20, 8, 17, 1, 24, 11, 3, 22, 6, 15, 9, 25, 4, 19, 12, 7,
-    21, 14, 10, 23, 16, 18))
+_SHUFFLED = tuple(CUSTOM27_CLASSES[i]
+                  for i in (5, 26, 0, 13, 2, 20, 8, 17, 1, 24, 11, 3, 22, 6,
+                            15, 9, 25, 4, 19, 12, 7, 21, 14, 10, 23, 16, 18))
 
 
-@pytest.mark.parametrize('order, new_id', [
-    (_SHUFFLED, lambda i: i + 1),
-    (tuple(reversed(CUSTOM27_CLASSES)), lambda i: 1000 - 7 * i),
-], ids=['shuffled-order', 'gapped-descending-ids'])
+@pytest.mark.parametrize(
+    'order, new_id', [
+        (_SHUFFLED, lambda i: i + 1),
+        (tuple(reversed(CUSTOM27_CLASSES)), lambda i: 1000 - 7 * i),
+    ],
+    ids=['shuffled-order', 'gapped-descending-ids'])
 def test_labels_follow_class_names_in_every_split(tmp_path, order, new_id):
     from mmdet.datasets import CocoDataset
     train_root, val_root = tmp_path / 'train', tmp_path / 'val'
@@ -253,8 +260,11 @@ def test_labels_follow_class_names_in_every_split(tmp_path, order, new_id):
     assert val.metainfo['ann_file'] == str(val_root / ANN)
     # The stock dataset numbers labels in the file's order: it disagrees.
     stock = CocoDataset(
-        data_root=str(val_root), ann_file=ANN, data_prefix=dict(img='x/'),
-        metainfo=dict(classes=CUSTOM27_CLASSES), pipeline=[])
+        data_root=str(val_root),
+        ann_file=ANN,
+        data_prefix=dict(img='x/'),
+        metainfo=dict(classes=CUSTOM27_CLASSES),
+        pipeline=[])
     assert _labels_by_box(stock) != _labels_by_box(train)
 
 
@@ -263,7 +273,8 @@ def test_name_shared_by_two_categories(tmp_path):
     data['categories'][1]['name'] = 'circle_plain'
     data['annotations'] = data['annotations'][:1]
     _write(tmp_path, data)
-    with pytest.raises(ValueError,
-                       match=r"instances_train\.json.*several categories "
-                       r"share.*'circle_plain': \[1, 2\]"):
+    with pytest.raises(
+            ValueError,
+            match=r"instances_train\.json.*several categories "
+            r"share.*'circle_plain': \[1, 2\]"):
         _build(tmp_path, classes=('circle_plain', 'hexagon_dot'))

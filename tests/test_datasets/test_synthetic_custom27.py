@@ -32,8 +32,7 @@ def default_set(tmp_path_factory):
 def test_class_names():
     assert len(CUSTOM27_CLASSES) == 27
     assert len(set(CUSTOM27_CLASSES)) == 27
-    assert CUSTOM27_CLASSES[:3] == ('circle_plain', 'circle_dot',
-                                    'circle_bar')
+    assert CUSTOM27_CLASSES[:3] == ('circle_plain', 'circle_dot', 'circle_bar')
     assert {c.split('_')[0] for c in CUSTOM27_CLASSES} == set(SHAPES)
     assert {c.split('_')[1] for c in CUSTOM27_CLASSES} == set(MARKINGS)
 
@@ -66,10 +65,10 @@ def test_different_seed_differs(tmp_path):
 
 def test_val_independent_of_num_train(tmp_path):
     generate_custom27(str(tmp_path / 'a'), seed=0, **SMALL)
-    generate_custom27(
-        str(tmp_path / 'b'), seed=0, **dict(SMALL, num_train=2))
-    assert _ann(tmp_path / 'a', 'val').read_bytes() == _ann(
-        tmp_path / 'b', 'val').read_bytes()
+    generate_custom27(str(tmp_path / 'b'), seed=0, **dict(SMALL, num_train=2))
+    assert _ann(tmp_path / 'a',
+                'val').read_bytes() == _ann(tmp_path / 'b',
+                                            'val').read_bytes()
 
 
 def test_regenerate_removes_stale_images(tmp_path):
@@ -97,8 +96,7 @@ def test_default_files_and_coco_fields(default_set):
         cats = coco.loadCats(coco.getCatIds())
         assert [c['id'] for c in cats] == list(range(1, 28))
         assert [c['name'] for c in cats] == list(CUSTOM27_CLASSES)
-        assert all(c['supercategory'] == c['name'].split('_')[0]
-                   for c in cats)
+        assert all(c['supercategory'] == c['name'].split('_')[0] for c in cats)
         info = summary['splits'][split]
         assert info['num_images'] == num
         assert info['num_instances'] == len(coco.getAnnIds())
@@ -112,8 +110,9 @@ def test_default_files_and_coco_fields(default_set):
         x, y, w, h = ann['bbox']
         assert ann['iscrowd'] == 0
         assert ann['area'] == pytest.approx(w * h)
-        assert ann['segmentation'] == [[x, y, x + w, y, x + w, y + h, x,
-                                        y + h]]
+        assert ann['segmentation'] == [[
+            x, y, x + w, y, x + w, y + h, x, y + h
+        ]]
 
 
 def test_default_boxes(default_set):
@@ -137,22 +136,20 @@ def test_default_boxes(default_set):
 
 def test_default_long_tail_and_val_coverage(default_set):
     root, summary = default_set
-    train = np.bincount(
-        [
-            a['category_id']
-            for a in json.loads(_ann(root, 'train').read_text())['annotations']
-        ],
-        minlength=28)[1:]
+    train = np.bincount([
+        a['category_id']
+        for a in json.loads(_ann(root, 'train').read_text())['annotations']
+    ],
+                        minlength=28)[1:]
     assert train.min() > 0
     assert train.max() / train.min() >= 20
     assert summary['splits']['train']['most_to_rarest'] == pytest.approx(
         train.max() / train.min())
-    val = np.bincount(
-        [
-            a['category_id']
-            for a in json.loads(_ann(root, 'val').read_text())['annotations']
-        ],
-        minlength=28)[1:]
+    val = np.bincount([
+        a['category_id']
+        for a in json.loads(_ann(root, 'val').read_text())['annotations']
+    ],
+                      minlength=28)[1:]
     assert val.min() >= 5
 
 
@@ -167,8 +164,10 @@ def _load_cli():
 def test_cli_existing_and_force(tmp_path, capsys):
     cli = _load_cli()
     out = str(tmp_path / 'c27')
-    args = ['--out-dir', out, '--num-train', '3', '--num-val', '2',
-            '--img-size', '64', '--seed', '7']
+    args = [
+        '--out-dir', out, '--num-train', '3', '--num-val', '2', '--img-size',
+        '64', '--seed', '7'
+    ]
     assert cli.main(args) == 0
     assert 'most:rarest' in capsys.readouterr().out
     first = _ann(out, 'train').read_bytes()

@@ -8,14 +8,13 @@ import sys
 
 import pytest
 import torch
-
 from tool_runner import CONFIG_DIR, REPO_ROOT, run_tool
+
 from mmdet_attn.deployment import (build_backbone, compare_with_onnxruntime,
                                    export_backbone_onnx)
 
 ATOL = 1e-4
 RTOL = 1e-3
-
 
 CONFIGS = ('faster_rcnn_attn_r18_nonlocal.py', 'faster_rcnn_se_r50.py')
 

@@ -26,13 +26,19 @@ def _annotation_file(tmp_path, order, new_id):
     ``new_id(index in CUSTOM27_CLASSES)``."""
     ids = {name: new_id(i) for i, name in enumerate(CUSTOM27_CLASSES)}
     data = dict(
-        images=[dict(id=10 + i, file_name=f'{i}.png', width=_SIDE,
-                     height=_SIDE) for i in range(_IMAGES)],
+        images=[
+            dict(id=10 + i, file_name=f'{i}.png', width=_SIDE, height=_SIDE)
+            for i in range(_IMAGES)
+        ],
         categories=[dict(id=ids[name], name=name) for name in order],
         annotations=[
-            dict(id=k + 1, image_id=10 + k // 9, category_id=ids[name],
-                 bbox=_box(k), area=400.0, iscrowd=0)
-            for k, name in enumerate(CUSTOM27_CLASSES)
+            dict(
+                id=k + 1,
+                image_id=10 + k // 9,
+                category_id=ids[name],
+                bbox=_box(k),
+                area=400.0,
+                iscrowd=0) for k, name in enumerate(CUSTOM27_CLASSES)
         ])
     path = tmp_path / 'instances_val.json'
     path.write_text(json.dumps(data))
@@ -46,11 +52,13 @@ def _samples(labels):
         mine = [k for k in labels if k // 9 == image]
         boxes = [[x, y, x + w, y + h] for x, y, w, h in map(_box, mine)]
         samples.append(
-            dict(img_id=10 + image, ori_shape=(_SIDE, _SIDE),
-                 pred_instances=dict(
-                     bboxes=torch.tensor(boxes).reshape(-1, 4),
-                     scores=torch.ones(len(mine)),
-                     labels=torch.tensor(mine, dtype=torch.long))))
+            dict(
+                img_id=10 + image,
+                ori_shape=(_SIDE, _SIDE),
+                pred_instances=dict(
+                    bboxes=torch.tensor(boxes).reshape(-1, 4),
+                    scores=torch.ones(len(mine)),
+                    labels=torch.tensor(mine, dtype=torch.long))))
     return samples
 
 
@@ -83,11 +91,13 @@ def log_text():
 _FOUND = list(range(9))
 
 
-@pytest.mark.parametrize('order, new_id', [
-    (CUSTOM27_CLASSES, lambda i: i + 1),
-    (tuple(reversed(CUSTOM27_CLASSES)), lambda i: 1000 - 7 * i),
-    (CUSTOM27_CLASSES[13:] + CUSTOM27_CLASSES[:13], lambda i: 3 * i + 5),
-], ids=['ordered', 'gapped-descending-ids', 'rotated-order'])
+@pytest.mark.parametrize(
+    'order, new_id', [
+        (CUSTOM27_CLASSES, lambda i: i + 1),
+        (tuple(reversed(CUSTOM27_CLASSES)), lambda i: 1000 - 7 * i),
+        (CUSTOM27_CLASSES[13:] + CUSTOM27_CLASSES[:13], lambda i: 3 * i + 5),
+    ],
+    ids=['ordered', 'gapped-descending-ids', 'rotated-order'])
 def test_labels_map_to_ids_by_name(tmp_path, log_text, order, new_id):
     ann_file = _annotation_file(tmp_path, order, new_id)
     # No ann_file: the metric reads the dataset's.
@@ -118,16 +128,18 @@ def test_subset_of_classes_and_explicit_file(tmp_path):
     ann_file = _annotation_file(tmp_path, tuple(reversed(CUSTOM27_CLASSES)),
                                 lambda i: 1000 - 7 * i)
     classes = ('square_dot', 'circle_plain')  # labels 0, 1 -> classes 4, 0
-    metric = StrictCocoMetric(ann_file=ann_file, metric='bbox',
-                              classwise=True)
+    metric = StrictCocoMetric(ann_file=ann_file, metric='bbox', classwise=True)
     metric.dataset_meta = dict(classes=classes)
     assert metric.label_cat_ids == [1000 - 7 * 4, 1000]
     metric.process({}, [
-        dict(img_id=10, ori_shape=(_SIDE, _SIDE),
-             pred_instances=dict(
-                 bboxes=torch.tensor([[x, y, x + w, y + h]
-                                      for x, y, w, h in map(_box, (4, 0))]),
-                 scores=torch.ones(2), labels=torch.tensor([0, 1])))
+        dict(
+            img_id=10,
+            ori_shape=(_SIDE, _SIDE),
+            pred_instances=dict(
+                bboxes=torch.tensor([[x, y, x + w, y + h]
+                                     for x, y, w, h in map(_box, (4, 0))]),
+                scores=torch.ones(2),
+                labels=torch.tensor([0, 1])))
     ] + _samples([])[1:])
     results = metric.evaluate(size=_IMAGES)
     assert results['coco/bbox_mAP'] == 1.0
@@ -137,8 +149,8 @@ def test_class_missing_from_the_file(tmp_path):
     ann_file = _annotation_file(tmp_path, CUSTOM27_CLASSES[1:],
                                 lambda i: i + 1)
     metric = StrictCocoMetric(metric='bbox')
-    with pytest.raises(ValueError,
-                       match=r"instances_val\.json.*missing.*"
-                       r"\['circle_plain'\]"):
-        metric.dataset_meta = dict(classes=CUSTOM27_CLASSES,
-                                   ann_file=ann_file)
+    with pytest.raises(
+            ValueError,
+            match=r"instances_val\.json.*missing.*"
+            r"\['circle_plain'\]"):
+        metric.dataset_meta = dict(classes=CUSTOM27_CLASSES, ann_file=ann_file)

@@ -39,31 +39,36 @@ def installed_wheel(tmp_path_factory) -> InstalledWheel:
                                       'build', '*.egg-info', '.mim',
                                       '__pycache__'))
     _run([
-        sys.executable, '-m', 'pip', 'wheel', str(source), '--no-deps',
-        '--no-build-isolation', '-q', '-w',
+        sys.executable, '-m', 'pip', 'wheel',
+        str(source), '--no-deps', '--no-build-isolation', '-q', '-w',
         str(tmp_path / 'dist')
-    ], cwd=tmp_path)
+    ],
+         cwd=tmp_path)
     wheel = next((tmp_path / 'dist').glob('mmdet_attn-*.whl'))
 
     venv = tmp_path / 'venv'
-    _run([sys.executable, '-m', 'venv', '--without-pip', str(venv)],
+    _run([sys.executable, '-m', 'venv', '--without-pip',
+          str(venv)],
          cwd=tmp_path)
     python = venv / 'bin' / 'python'
     site = _run([
         str(python), '-c', 'import sysconfig; '
         "print(sysconfig.get_paths()['purelib'])"
-    ], cwd=tmp_path).stdout.strip()
+    ],
+                cwd=tmp_path).stdout.strip()
     # Without PYTHONPATH: a source tree on it would count as installed.
     env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
     _run([
         sys.executable, '-m', 'pip', '--python',
         str(python), 'install', '--no-deps', '--no-index', '-q',
         str(wheel)
-    ], cwd=tmp_path, env=env)
+    ],
+         cwd=tmp_path,
+         env=env)
     # Then the venv sees this environment's torch, mmcv and mmdet (after
     # the install, or pip would find this package installed there).
-    (tmp_path / site / 'reuse_env.pth').write_text(
-        sysconfig.get_paths()['purelib'] + '\n')
+    (tmp_path / site /
+     'reuse_env.pth').write_text(sysconfig.get_paths()['purelib'] + '\n')
 
     return InstalledWheel(python, tmp_path / site, env)
 
@@ -79,7 +84,9 @@ def test_wheel_installs_configs_and_tools(installed_wheel, tmp_path):
         "'retinanet_attn_r18_custom27.py')); "
         'print(cfg.model.backbone.type, cfg.model.bbox_head.num_classes); '
         "print(sorted(os.listdir(os.path.join(mim, 'tools'))))"
-    ], cwd=tmp_path, env=env)
+    ],
+                cwd=tmp_path,
+                env=env)
     location, model, tools = proc.stdout.strip().splitlines()
     assert location.startswith(str(site))
     assert model == 'GatedECAResNet 27'
@@ -100,8 +107,7 @@ def _mim(installed_wheel, *args, cwd):
 
 
 def test_mim_trains_runs_tools_and_searches_the_wheel(installed_wheel,
-                                                      tiny_custom27,
-                                                      tmp_path):
+                                                      tiny_custom27, tmp_path):
     work_dir = tmp_path / 'work'
     # From a folder without configs/: mim finds the config in .mim/.
     proc = _mim(
@@ -119,8 +125,8 @@ def test_mim_trains_runs_tools_and_searches_the_wheel(installed_wheel,
         'train_cfg.max_epochs=1',
         'train_cfg.val_begin=2',
         cwd=tmp_path)
-    expected = os.path.join(str(installed_wheel.site), 'mmdet_attn', '.mim',
-                            'tools', 'train.py')
+    expected = os.path.join(
+        str(installed_wheel.site), 'mmdet_attn', '.mim', 'tools', 'train.py')
     assert f'Training command is {installed_wheel.python} {expected}' in \
         proc.stdout
     assert (work_dir / 'epoch_1.pth').is_file()
@@ -141,13 +147,12 @@ def test_mim_trains_runs_tools_and_searches_the_wheel(installed_wheel,
 
     proc = _mim(installed_wheel, 'search', 'mmdet_attn', cwd=tmp_path)
     listed = set(re.findall(r'config id: (\S+)', proc.stdout))
-    configs = {
-        path.stem
-        for path in CONFIG_DIR.glob('*.py')
-    } | {f'mmpretrain_{path.stem}'
-         for path in CONFIG_DIR.glob('pretrain/mmpretrain/*.py')
-         } | {path.stem
-              for path in CONFIG_DIR.glob('pretrain/*.py')}
+    configs = {path.stem
+               for path in CONFIG_DIR.glob('*.py')} | {
+                   f'mmpretrain_{path.stem}'
+                   for path in CONFIG_DIR.glob('pretrain/mmpretrain/*.py')
+               } | {path.stem
+                    for path in CONFIG_DIR.glob('pretrain/*.py')}
     assert listed == configs
     proc = _mim(
         installed_wheel,

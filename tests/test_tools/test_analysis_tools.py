@@ -49,20 +49,18 @@ def split_options(data_root, *splits):
     return options
 
 
-def test_stock_get_flops_counts_the_whole_detector(tiny_custom27,
-                                                   monkeypatch, capsys):
-    run_script(monkeypatch, stock_tool('get_flops.py'), CONFIG,
-               '--num-images', 1, '--cfg-options',
-               *split_options(tiny_custom27, 'val'))
+def test_stock_get_flops_counts_the_whole_detector(tiny_custom27, monkeypatch,
+                                                   capsys):
+    run_script(monkeypatch, stock_tool('get_flops.py'), CONFIG, '--num-images',
+               1, '--cfg-options', *split_options(tiny_custom27, 'val'))
     out = capsys.readouterr().out
     flops = re.search(r'Flops: ([\d.]+)G', out)
     params = re.search(r'Params: ([\d.]+)M', out)
     assert flops and params, out[-3000:]
     assert float(flops.group(1)) > 0.1
 
-    from mmengine.config import Config
-
     from mmdet.registry import MODELS
+    from mmengine.config import Config
     model = MODELS.build(Config.fromfile(str(CONFIG)).model)
     count = sum(p.numel() for p in model.parameters())
     assert abs(float(params.group(1)) - count / 1e6) < 0.001
@@ -120,8 +118,8 @@ def test_benchmark_detector_on_the_cpu(trained_attn_r18, tiny_custom27,
 
 
 @pytest.mark.parametrize('args, message', [
-    (['--max-iter', '3', '--num-warmup', '3'],
-     '--num-warmup (3) must be smaller than --max-iter (3)'),
+    (['--max-iter', '3', '--num-warmup', '3'
+      ], '--num-warmup (3) must be smaller than --max-iter (3)'),
     (['--device', 'tpu'], '--device must be cpu, cuda or cuda:N'),
 ])
 def test_benchmark_detector_refuses_bad_arguments(analysis_tools,
@@ -130,7 +128,8 @@ def test_benchmark_detector_refuses_bad_arguments(analysis_tools,
     benchmark_detector, _ = analysis_tools
     with pytest.raises(SystemExit) as exit_info:
         benchmark_detector.parse_args(
-            [str(CONFIG), str(trained_attn_r18 / 'epoch_1.pth'), *args])
+            [str(CONFIG),
+             str(trained_attn_r18 / 'epoch_1.pth'), *args])
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
 
@@ -140,8 +139,9 @@ def test_plot_curves_of_loss_and_map(analysis_tools, trained_attn_r18,
     _, plot_curves = analysis_tools
     out = tmp_path / 'curves.png'
     plot_curves.main([
-        str(trained_attn_r18), str(trained_attn_r18), '--keys', 'loss',
-        'bbox_mAP', '--legend', 'a', 'b', '--out',
+        str(trained_attn_r18),
+        str(trained_attn_r18), '--keys', 'loss', 'bbox_mAP', '--legend', 'a',
+        'b', '--out',
         str(out)
     ])
     printed = capsys.readouterr().out
@@ -161,8 +161,10 @@ def test_plot_curves_of_loss_and_map(analysis_tools, trained_attn_r18,
 def test_plot_curves_names_what_was_logged(analysis_tools, trained_attn_r18,
                                            tmp_path):
     _, plot_curves = analysis_tools
-    with pytest.raises(SystemExit, match=r"'segm_mAP' was not logged .*"
-                       r"logged: \[.*'loss'"):
+    with pytest.raises(
+            SystemExit,
+            match=r"'segm_mAP' was not logged .*"
+            r"logged: \[.*'loss'"):
         plot_curves.main([
             str(trained_attn_r18), '--keys', 'segm_mAP', '--out',
             str(tmp_path / 'c.png')

@@ -9,9 +9,9 @@ import sys
 import pytest
 import torch
 from mmengine.config import Config
-
 from tool_runner import (BASELINE_CUSTOM27, data_options, load_tool,
                          run_python_tool)
+
 from mmdet_attn.utils import check_cfg_option_keys
 
 
@@ -103,14 +103,16 @@ def test_check_cfg_option_keys_rejects(key, fragment):
     assert repr(key) in str(info.value)
 
 
-@pytest.mark.parametrize('key', [
-    'train_cfg.max_epochs',
-    'model.backbone.with_cp',  # a ResNet argument absent from the config
-    'model.backbone.init_cfg.checkpoint',  # below a None value
-    'train_dataloader.dataset.pipeline.2.scale',
-    'randomness',  # a Runner argument
-    'optim_wrapper.optimizer.amsgrad',  # an AdamW argument
-])
+@pytest.mark.parametrize(
+    'key',
+    [
+        'train_cfg.max_epochs',
+        'model.backbone.with_cp',  # a ResNet argument absent from the config
+        'model.backbone.init_cfg.checkpoint',  # below a None value
+        'train_dataloader.dataset.pipeline.2.scale',
+        'randomness',  # a Runner argument
+        'optim_wrapper.optimizer.amsgrad',  # an AdamW argument
+    ])
 def test_check_cfg_option_keys_accepts(key):
     cfg = Config.fromfile(str(BASELINE_CUSTOM27))
     check_cfg_option_keys(cfg, {key: 1})

@@ -13,9 +13,9 @@ import pytest
 import torch
 import torch.nn as nn
 from mmdet.models.backbones import ResNet
+from tool_runner import REPO_ROOT, load_tool, run_python_tool
 
 from mmdet_attn.analysis.benchmark import cpu_name, peak_memory_mib
-from tool_runner import REPO_ROOT, load_tool, run_python_tool
 
 TOOL = 'analysis_tools/benchmark_backbones.py'
 # A depth backbone (reference ResNet-18) and one without (ResNet-50).
@@ -119,7 +119,6 @@ def test_reference_fills_resnet_defaults():
         ResNet(depth=50))
 
 
-
 class _Recorded(nn.Module):
     """A one-conv backbone that logs each forward with its mode."""
 
@@ -155,9 +154,8 @@ def test_backbone_and_reference_are_timed_in_turn(monkeypatch):
         _Recorded('ref', calls), _Recorded('backbone', calls), args,
         torch.device('cpu'))
     assert timed_runs == [(2, 2, 1)] * 2
-    assert calls == ['ref eval', 'backbone eval'] * 3 + [
-        'ref train', 'backbone train'
-    ] * 3
+    assert calls == ['ref eval', 'backbone eval'
+                     ] * 3 + ['ref train', 'backbone train'] * 3
     assert times == dict(fwd=(1.0, 2.0), fwd_bwd=(3.0, 5.0))
 
 

@@ -7,7 +7,6 @@ from collections import Counter
 
 import cv2
 import numpy as np
-
 from tool_runner import BASELINE_CUSTOM27, REPO_ROOT, run_python_tool
 
 TOOL = REPO_ROOT / 'tools' / 'misc' / 'check_dataset.py'
@@ -24,8 +23,10 @@ def _val_counts(data_root):
 
 def _options(data_root, classes):
     # The 4 tiny val images lack some classes: check the classes they have.
-    return ['--cfg-options', f'data_root={data_root}/',
-            f'classes=({",".join(classes)},)']
+    return [
+        '--cfg-options', f'data_root={data_root}/',
+        f'classes=({",".join(classes)},)'
+    ]
 
 
 def test_clean_split_passes(tiny_custom27, capsys):
@@ -43,8 +44,8 @@ def test_clean_split_passes(tiny_custom27, capsys):
     assert code == 0, out
     assert 'No problem found in 4 images.' in out
     for label, name in enumerate(classes):
-        assert re.search(rf'^\s+{label}\s+{name}\s+{counts[name]}\s+\d+$',
-                         out, re.M), name
+        assert re.search(rf'^\s+{label}\s+{name}\s+{counts[name]}\s+\d+$', out,
+                         re.M), name
     ignored = sorted(set(names) - set(classes))
     assert f'(their 0 instances are ignored): {ignored}' in out
 
@@ -59,15 +60,18 @@ def test_every_bad_file_is_listed(tiny_custom27, tmp_path):
     cv2.imwrite(str(val / '000002.png'), np.zeros((50, 70, 3), np.uint8))
     ann_path = root / 'annotations' / 'instances_val.json'
     data = json.loads(ann_path.read_text())
-    last = [a for a in data['annotations'] if a['image_id'] ==
-            data['images'][3]['id']]
+    last = [
+        a for a in data['annotations']
+        if a['image_id'] == data['images'][3]['id']
+    ]
     last[0]['bbox'] = [120.0, 10.0, 20.0, 20.0]  # 128 px wide image
     last[1]['bbox'][2] = 0.0
     ann_path.write_text(json.dumps(data))
 
     proc = run_python_tool('misc/check_dataset.py', str(BASELINE_CUSTOM27),
                            '--split', 'val', '--nproc', '2',
-                           *_options(root, _val_counts(root)[0]))
+                           *_options(root,
+                                     _val_counts(root)[0]))
     assert proc.returncode == 1, proc.stdout + proc.stderr
     out = proc.stdout
     assert '5 problem(s) in 4 file(s)' in out
@@ -75,8 +79,10 @@ def test_every_bad_file_is_listed(tiny_custom27, tmp_path):
     assert f'{val / "000001.png"}: missing' in out
     assert (f'{val / "000002.png"}: size 70x50 (w x h), the annotation file '
             'says 128x128') in out
-    assert re.search(rf'{val / "000003.png"}: annotation id {last[0]["id"]} '
-                     r'\(\w+\): box \[120\.0, 10\.0, 20\.0, 20\.0\] reaches '
-                     r'outside the 128x128 image', out)
-    assert re.search(rf'{val / "000003.png"}: annotation id {last[1]["id"]} '
-                     r'\(\w+\): empty box', out)
+    assert re.search(
+        rf'{val / "000003.png"}: annotation id {last[0]["id"]} '
+        r'\(\w+\): box \[120\.0, 10\.0, 20\.0, 20\.0\] reaches '
+        r'outside the 128x128 image', out)
+    assert re.search(
+        rf'{val / "000003.png"}: annotation id {last[1]["id"]} '
+        r'\(\w+\): empty box', out)

@@ -1,8 +1,9 @@
 """MMEngine's ``compile`` option passes the tools' key check. (The flagship
 with GroupNorm everywhere in its backbone trains in
 ``test_train_configs.py``.)"""
-from mmdet_attn.utils import load_run_config
 from tool_runner import CONFIG_DIR
+
+from mmdet_attn.utils import load_run_config
 
 FLAGSHIP = CONFIG_DIR / 'faster_rcnn_attn_r18_custom27.py'
 

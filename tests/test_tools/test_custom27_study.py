@@ -7,7 +7,6 @@ import json
 import sys
 
 import pytest
-
 from tool_runner import CONFIG_DIR, REPO_ROOT, data_options, run_python_tool
 
 STUDY = 'analysis_tools/custom27_study.py'
@@ -38,8 +37,8 @@ def _study(work_dir, data_root, *args, options=()):
 @pytest.fixture
 def study_main(monkeypatch):
     """The tool's ``main``, called here with a command line."""
-    spec = importlib.util.spec_from_file_location(
-        'custom27_study', REPO_ROOT / 'tools' / STUDY)
+    spec = importlib.util.spec_from_file_location('custom27_study',
+                                                  REPO_ROOT / 'tools' / STUDY)
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
 
@@ -50,8 +49,8 @@ def study_main(monkeypatch):
     return main
 
 
-def test_study_trains_every_seed_tabulates_and_resumes(
-        tiny_custom27, tmp_path, study_main, capsys):
+def test_study_trains_every_seed_tabulates_and_resumes(tiny_custom27, tmp_path,
+                                                       study_main, capsys):
     out = tmp_path / 'table.md'
     proc = _study(tmp_path, tiny_custom27, *CONFIGS, '--seeds', '3', '4',
                   '--out', str(out))
@@ -102,8 +101,7 @@ def test_study_trains_every_seed_tabulates_and_resumes(
     report = capsys.readouterr().out
     assert not (tmp_path / 'faster_rcnn_r18_custom27' / 'seed9').exists()
     assert '4 of 6 runs finished' in report
-    rows = [line for line in report.splitlines()
-            if line.startswith('| fast')]
+    rows = [line for line in report.splitlines() if line.startswith('| fast')]
     assert all(' | 2 | ' in row for row in rows)
     assert len(json.loads(
         (tmp_path / 'results.json').read_text())['runs']) == 4
@@ -112,9 +110,15 @@ def test_study_trains_every_seed_tabulates_and_resumes(
 def test_study_reports_a_failed_run_with_its_log(tiny_custom27, tmp_path,
                                                  study_main):
     with pytest.raises(SystemExit) as exit_info:
-        study_main(*_study_args(tmp_path, tiny_custom27, CONFIGS[0],
-                                '--seeds', '0', '--jobs', '1',
-                                options=['model.backbone.depth=19']))
+        study_main(*_study_args(
+            tmp_path,
+            tiny_custom27,
+            CONFIGS[0],
+            '--seeds',
+            '0',
+            '--jobs',
+            '1',
+            options=['model.backbone.depth=19']))
     message = str(exit_info.value.code)
     assert 'runs failed: faster_rcnn_r18_custom27 seed 0: exit code' in message
     log = tmp_path / 'faster_rcnn_r18_custom27' / 'seed0' / 'study_train.log'

@@ -10,6 +10,8 @@ from deepforest_wheel import write_wheel
 from tool_runner import load_tool, run_python_tool
 
 TOOL = 'dataset_converters/deepforest_trees.py'
+
+
 @pytest.fixture(scope='module')
 def wheel(tmp_path_factory) -> Path:
     return write_wheel(tmp_path_factory.mktemp('wheel'))
@@ -25,29 +27,33 @@ def trees(wheel, tmp_path_factory) -> Path:
 
 
 def test_splits_hold_their_images_only(trees):
-    train = json.loads((trees / 'annotations/instances_train.json').read_text())
+    train = json.loads(
+        (trees / 'annotations/instances_train.json').read_text())
     val = json.loads((trees / 'annotations/instances_val.json').read_text())
     train_sources = {i['file_name'].rsplit('_', 2)[0] for i in train['images']}
     val_sources = {i['file_name'].rsplit('_', 2)[0] for i in val['images']}
-    assert train_sources == {'2019_YELL_2_528000_4978000_image_crop2',
-                             'OSBS_029'}
+    assert train_sources == {
+        '2019_YELL_2_528000_4978000_image_crop2', 'OSBS_029'
+    }
     assert val_sources == {'2019_YELL_2_541000_4977000_image_crop'}
     assert train['categories'] == val['categories'] == [
-        dict(id=1, name='tree')]
+        dict(id=1, name='tree')
+    ]
     # 100x150 in 64 px tiles: 2 rows x 3 columns; 64x64: one tile.
     assert len(train['images']) == 2 * 3 + 1
     for coco, split in ((train, 'train'), (val, 'val')):
         for image in coco['images']:
             pixels = cv2.imread(str(trees / split / image['file_name']))
-            assert pixels.shape == (image['height'], image['width'], 3) == (
-                64, 64, 3)
+            assert pixels.shape == (image['height'], image['width'],
+                                    3) == (64, 64, 3)
     source = json.loads((trees / 'source.json').read_text())
     assert source['wheel'] == 'deepforest-2.1.0-py3-none-any.whl'
     assert len(source['sha256']) == 64
 
 
 def test_boxes_are_clipped_to_tiles_and_kept_by_visible_area(trees):
-    train = json.loads((trees / 'annotations/instances_train.json').read_text())
+    train = json.loads(
+        (trees / 'annotations/instances_train.json').read_text())
     by_name = {i['id']: i['file_name'] for i in train['images']}
     boxes = {}
     for ann in train['annotations']:

@@ -3,11 +3,10 @@ on one node and as two nodes on one machine (loopback)."""
 import socket
 
 import torch
+from tool_runner import (BASELINE_CUSTOM27, REPO_ROOT, data_options, run_tool,
+                         start_tool)
 
 from mmdet_attn.utils import checkpoint_safe_globals
-
-from tool_runner import (BASELINE_CUSTOM27, REPO_ROOT, data_options, run_tool,
-                      start_tool)
 
 # 8 images over 2 ranks x 2 images: 2 iterations.
 SCHEDULE_OPTIONS = [
@@ -62,15 +61,15 @@ def _assert_ranks_identical(work_dir, world_size: int) -> None:
         for name, tensor in weights[0].items():
             torch.testing.assert_close(other[name], tensor, rtol=0, atol=0)
     with checkpoint_safe_globals():
-        saved = torch.load(work_dir / 'epoch_1.pth',
-                           map_location='cpu')['state_dict']
+        saved = torch.load(
+            work_dir / 'epoch_1.pth', map_location='cpu')['state_dict']
     for name, tensor in weights[0].items():
         torch.testing.assert_close(saved[name], tensor, rtol=0, atol=0)
 
 
 def test_two_gloo_ranks_train_in_sync(tiny_custom27, tmp_path):
-    proc = run_tool(_train_args(2, tmp_path, tiny_custom27),
-                    env=_env(_free_port()))
+    proc = run_tool(
+        _train_args(2, tmp_path, tiny_custom27), env=_env(_free_port()))
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-6000:]
     assert 'Distributed launcher: pytorch' in log
@@ -85,8 +84,11 @@ def test_two_nodes_on_loopback_train_as_one_job(tiny_custom27, tmp_path):
     args = _train_args(1, tmp_path, tiny_custom27)
     procs = []
     for node_rank in (0, 1):
-        env = _env(port, NNODES='2', NODE_RANK=str(node_rank),
-                   MASTER_ADDR='127.0.0.1')
+        env = _env(
+            port,
+            NNODES='2',
+            NODE_RANK=str(node_rank),
+            MASTER_ADDR='127.0.0.1')
         procs.append(start_tool(args, env))
     logs = [p.communicate(timeout=900)[0] for p in procs]
     for p, log in zip(procs, logs):
@@ -103,7 +105,8 @@ def test_slurm_scripts_call_srun_with_mmdetection_layout(tmp_path):
     proc = run_tool([
         'bash', 'tools/slurm_train.sh', 'part', 'job', 'cfg.py', 'wd',
         '--resume'
-    ], env=env)
+    ],
+                    env=env)
     assert proc.returncode == 0, proc.stderr
     assert ('srun -p part --job-name=job --gres=gpu:8 --ntasks=16 '
             '--ntasks-per-node=8 --cpus-per-task=5 --kill-on-bad-exit=1 '

@@ -9,9 +9,9 @@ import shutil
 
 import pytest
 from mmengine.config import DictAction
+from tool_runner import REPO_ROOT, run_tool
 
 from mmdet_attn.utils import load_run_config
-from tool_runner import REPO_ROOT, run_tool
 
 SCRIPT = str(REPO_ROOT / 'tools' / 'misc' / 'gpu_check.sh')
 STEPS = ('install', 'build-mmcv', 'data', 'train', 'test', 'benchmark')
@@ -24,8 +24,8 @@ def dry_run(*args: str, **env: str) -> dict:
     assert proc.returncode == 0, proc.stderr
     budget = int(re.search(r'(\d+) s in all at most', proc.stdout)[1])
     assert budget == int(env.get('GPU_CHECK_BUDGET', 570))
-    steps = re.findall(r'^\[(\S+)\] \(timeout (\d+)s\)\n  (.*)$',
-                       proc.stdout, re.M)
+    steps = re.findall(r'^\[(\S+)\] \(timeout (\d+)s\)\n  (.*)$', proc.stdout,
+                       re.M)
     return {name: (int(limit), command) for name, limit, command in steps}
 
 
@@ -39,8 +39,9 @@ def test_dry_run_prints_every_step_within_ten_minutes(tmp_path):
     assert 'TORCH_CUDA_ARCH_LIST=9.0' in build and 'MAX_JOBS=' in build
     assert 'MMCV_WITH_OPS=1' in build and 'mmcv-2.1.0.tar.gz' in build
     train = steps['train'][1]
-    assert re.search(r'tools/dist_train.sh \S+faster_rcnn_attn_r18_custom27'
-                     r'.py 1 --amp', train)
+    assert re.search(
+        r'tools/dist_train.sh \S+faster_rcnn_attn_r18_custom27'
+        r'.py 1 --amp', train)
     assert 'train_dataloader.dataset.indices=200' in train  # 50 x batch 4
     assert 'epoch_1.pth' in steps['test'][1]
     bench = steps['benchmark'][1]
@@ -53,8 +54,8 @@ def test_dry_run_prints_every_step_within_ten_minutes(tmp_path):
 
 
 def test_dry_run_honours_the_arch_jobs_and_budget():
-    steps = dry_run(TORCH_CUDA_ARCH_LIST='8.0', MAX_JOBS='3',
-                    GPU_CHECK_BUDGET='200')
+    steps = dry_run(
+        TORCH_CUDA_ARCH_LIST='8.0', MAX_JOBS='3', GPU_CHECK_BUDGET='200')
     assert 'TORCH_CUDA_ARCH_LIST=8.0 MAX_JOBS=3' in steps['build-mmcv'][1]
     assert all(limit <= 200 for limit, _ in steps.values())
 
@@ -68,8 +69,8 @@ def test_training_overrides_pass_the_key_check(tmp_path):
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     options = command[command.index('--cfg-options'):]
     args, _ = parser.parse_known_args(options)
-    cfg = load_run_config(str(REPO_ROOT / config), args.cfg_options,
-                          str(tmp_path))
+    cfg = load_run_config(
+        str(REPO_ROOT / config), args.cfg_options, str(tmp_path))
     assert cfg.train_dataloader.dataset.indices == 200
     assert cfg.train_dataloader.batch_size == 4
     assert cfg.train_cfg.max_epochs == 1

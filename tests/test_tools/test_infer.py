@@ -8,7 +8,6 @@ import mmcv
 import pytest
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
-
 from tool_runner import CONFIG_DIR, REPO_ROOT, run_python_tool
 
 CONFIG = CONFIG_DIR / 'faster_rcnn_attn_r18_custom27.py'
@@ -20,8 +19,8 @@ def test_folder_to_drawn_images_and_coco_results(trained_attn_r18,
     proc = run_python_tool('infer.py', str(CONFIG),
                            str(trained_attn_r18 / 'epoch_1.pth'),
                            str(tiny_custom27 / 'val'), '--out-dir',
-                           str(tmp_path), '--score-thr', '0',
-                           '--batch-size', '2', '--ann-file', str(ann_file))
+                           str(tmp_path), '--score-thr', '0', '--batch-size',
+                           '2', '--ann-file', str(ann_file))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     assert 'in 4 image(s)' in proc.stdout
     assert 'Inference' in proc.stdout + proc.stderr  # the progress bar
@@ -34,8 +33,10 @@ def test_folder_to_drawn_images_and_coco_results(trained_attn_r18,
     results = json.loads((tmp_path / 'results.json').read_text())
     assert results, 'with --score-thr 0 a trained model gives boxes'
     coco = COCO(str(ann_file))
-    ids = {img['file_name'].split('/')[-1]: img['id']
-           for img in coco.dataset['images']}
+    ids = {
+        img['file_name'].split('/')[-1]: img['id']
+        for img in coco.dataset['images']
+    }
     names = {c['id']: c['name'] for c in coco.dataset['categories']}
     for det in results:
         assert det['image_id'] == ids[det['file_name']]

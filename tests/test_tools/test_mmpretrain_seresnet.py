@@ -17,9 +17,9 @@ import pytest
 import torch
 from backbone_checks import randomize
 from mmengine.registry import Registry
+from tool_runner import REPO_ROOT, run_python_tool
 
 from mmdet_attn.models.backbones import AttentionResNet
-from tool_runner import REPO_ROOT, run_python_tool
 
 
 @pytest.fixture

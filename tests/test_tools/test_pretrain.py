@@ -9,20 +9,20 @@ import torch
 from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-
-from mmdet_attn.utils import checkpoint_safe_globals
 from tool_runner import (CONFIG_DIR, assert_trained, run_python_tool,
                          train_in_one_process)
+
+from mmdet_attn.utils import checkpoint_safe_globals
 
 #: Pretraining config -> the COCO config that loads it, and backbone
 #: overrides that make both narrow (cheap on CPU; the keys are the same).
 PRETRAIN_TO_DETECTOR = {
     'ran56_in1k': ('faster_rcnn_ran56.py', dict(base_channels=8)),
     'ran92_in1k': ('faster_rcnn_ran92.py', dict(base_channels=8)),
-    'ranext56_in1k': ('faster_rcnn_ran56.py',
-                      dict(arch='attentionnext56', base_channels=32)),
-    'cspmirrornet53_in1k': ('faster_rcnn_cspmirrornet_fpn.py',
-                            dict(gamma=0.125)),
+    'ranext56_in1k':
+    ('faster_rcnn_ran56.py', dict(arch='attentionnext56', base_channels=32)),
+    'cspmirrornet53_in1k':
+    ('faster_rcnn_cspmirrornet_fpn.py', dict(gamma=0.125)),
     'se_r50_in1k': ('faster_rcnn_se_r50.py',
                     dict(base_channels=8, stem_channels=8)),
     'eca_r50_in1k': ('faster_rcnn_eca_r50.py',
@@ -70,8 +70,10 @@ def crops(tiny_custom27, tmp_path_factory) -> Path:
 def tiny_run_options(crops: Path, val: bool) -> list:
     """Point an ImageNet config at the crops: 27 classes, 32 px, 4 images
     of one batch, one epoch, validation only when ``val``."""
-    options = ['model.num_classes=27', 'train_cfg.max_epochs=1',
-               f'train_cfg.val_interval={1 if val else 2}']
+    options = [
+        'model.num_classes=27', 'train_cfg.max_epochs=1',
+        f'train_cfg.val_interval={1 if val else 2}'
+    ]
     for split in ('train', 'val'):
         options += [
             f'{split}_dataloader.dataset.data_root={crops}/',
@@ -154,8 +156,8 @@ def test_pretrain_config_for_mmpretrain_users_parses():
     """configs/pretrain/mmpretrain/ inherit MMPretrain's ImageNet recipe
     (they run where torchvision is installed; parsing needs the package
     only)."""
-    for config in sorted((CONFIG_DIR / 'pretrain' / 'mmpretrain').glob(
-            '*.py')):
+    configs = (CONFIG_DIR / 'pretrain' / 'mmpretrain').glob('*.py')
+    for config in sorted(configs):
         cfg = Config.fromfile(str(config))
         assert cfg.custom_imports.imports == ['mmdet_attn']
         assert cfg.model.backbone.type.startswith('mmdet.')

@@ -3,11 +3,11 @@ run builds anything, with one message naming the ways on."""
 import pytest
 import torch
 from mmengine.config import Config
+from tool_runner import CONFIG_DIR, run_python_tool
 
 from mmdet_attn.utils import (fetch_pretrained_checkpoints,
                               pretrained_checkpoints)
 from mmdet_attn.utils.pretrained import hub_cache_path
-from tool_runner import CONFIG_DIR, run_python_tool
 
 #: Nothing listens on the discard port of this machine: refused at once.
 UNREACHABLE = 'http://127.0.0.1:9/models/resnet18-f37072fd.pth'
@@ -73,13 +73,12 @@ def test_pretrained_checkpoints_lists_nested_and_list_init_cfgs():
     ]
 
 
-@pytest.mark.parametrize('checkpoint', ['torchvision://resnet18',
-                                        'open-mmlab://resnet50_caffe'])
+@pytest.mark.parametrize(
+    'checkpoint', ['torchvision://resnet18', 'open-mmlab://resnet50_caffe'])
 def test_model_zoo_prefixes_are_left_to_mmengine(checkpoint):
     cfg = Config(
         dict(
             model=dict(
                 backbone=dict(
-                    init_cfg=dict(type='Pretrained',
-                                  checkpoint=checkpoint)))))
+                    init_cfg=dict(type='Pretrained', checkpoint=checkpoint)))))
     fetch_pretrained_checkpoints(cfg)

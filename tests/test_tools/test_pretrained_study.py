@@ -6,8 +6,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from mmengine.config import Config
 from deepforest_wheel import write_wheel
+from mmengine.config import Config
 from tool_runner import load_tool, run_python_tool
 
 TOOL = 'analysis_tools/pretrained_study.py'
@@ -34,10 +34,15 @@ def test_paired_interval_is_students_t(study_tool):
 
 def study_args(tmp_path: Path, **kwargs) -> SimpleNamespace:
     args = dict(
-        work_dir=str(tmp_path), jobs=1, iters=dict(custom27=7, trees=5),
+        work_dir=str(tmp_path),
+        jobs=1,
+        iters=dict(custom27=7, trees=5),
         schedule='configs/_base_/schedules/schedule_cpu_finetune.py',
-        datasets=['custom27', 'trees'], seeds=[0, 1, 2],
-        variants=['r18', 'attn_r18'], data_root={}, rare=2)
+        datasets=['custom27', 'trees'],
+        seeds=[0, 1, 2],
+        variants=['r18', 'attn_r18'],
+        data_root={},
+        rare=2)
     args.update(kwargs)
     return SimpleNamespace(**args)
 
@@ -58,11 +63,11 @@ def test_custom27_runs_take_the_users_regime_backbone(study_tool, tmp_path,
     assert cfg.train_dataloader.dataset.data_root == 'data/custom27/'
     backbone = cfg.model.backbone
     assert backbone.type == 'GatedECAResNet'
-    assert backbone.eca == trees.model.backbone.eca == dict(
-        identity_init=True)
+    assert backbone.eca == trees.model.backbone.eca == dict(identity_init=True)
     assert backbone.frozen_stages == 1 and backbone.norm_eval
     assert backbone.init_cfg == dict(
-        type='Pretrained', checkpoint=f'{pretrain}/epoch_3.pth',
+        type='Pretrained',
+        checkpoint=f'{pretrain}/epoch_3.pth',
         prefix='backbone.')
     assert cfg.train_cfg == dict(
         type='IterBasedTrainLoop', max_iters=7, val_interval=7)
@@ -75,32 +80,41 @@ def test_custom27_runs_take_the_users_regime_backbone(study_tool, tmp_path,
 def write_run(root: Path, key: str, m_ap: float, rare: float = 0.0):
     run = root / key
     run.mkdir(parents=True)
-    metrics = {'coco/bbox_mAP': m_ap, 'coco/bbox_mAP_50': m_ap,
-               'coco/a_precision': rare,
-               'coco/b_precision': rare}
+    metrics = {
+        'coco/bbox_mAP': m_ap,
+        'coco/bbox_mAP_50': m_ap,
+        'coco/a_precision': rare,
+        'coco/b_precision': rare
+    }
     run.joinpath('study_run.json').write_text(
         json.dumps(dict(metrics=metrics, minutes=1.0)))
 
 
-def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool,
-                                                         tmp_path):
+def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool, tmp_path):
     data = tmp_path / 'custom27'
     (data / 'annotations').mkdir(parents=True)
-    (data / 'annotations/instances_train.json').write_text(json.dumps(dict(
-        categories=[dict(id=1, name='a'), dict(id=2, name='b'),
-                    dict(id=3, name='c')],
-        annotations=[dict(category_id=3)] * 5 + [dict(category_id=1)])))
+    (data / 'annotations/instances_train.json').write_text(
+        json.dumps(
+            dict(
+                categories=[
+                    dict(id=1, name='a'),
+                    dict(id=2, name='b'),
+                    dict(id=3, name='c')
+                ],
+                annotations=[dict(category_id=3)] * 5 +
+                [dict(category_id=1)])))
     work = tmp_path / 'study'
     for seed, (plain, attn) in enumerate([(0.30, 0.35), (0.20, 0.26),
-                                         (0.25, 0.29)]):
+                                          (0.25, 0.29)]):
         write_run(work, f'custom27/r18/seed{seed}', plain, rare=0.1)
         write_run(work, f'custom27/attn_r18/seed{seed}', attn, rare=0.2)
-    args = study_args(work, datasets=['custom27'],
-                      data_root=dict(custom27=str(data)))
-    table = study_tool.report(args, study_tool.records(
-        study_tool.Study(args)))
-    rows = {line.split(' | ')[0].strip('| '): line
-            for line in table.splitlines() if line.startswith('| ')}
+    args = study_args(
+        work, datasets=['custom27'], data_root=dict(custom27=str(data)))
+    table = study_tool.report(args, study_tool.records(study_tool.Study(args)))
+    rows = {
+        line.split(' | ')[0].strip('| '): line
+        for line in table.splitlines() if line.startswith('| ')
+    }
     # Δ per seed 0.05, 0.06, 0.04: mean 0.05, sd 0.01, t(0.975, 2) = 4.303.
     assert '| attn_r18 | 3 | 0.300 ± 0.046 | 0.200 ± 0.000 | r18 | +0.050 | ' \
         '[+0.025, +0.075] | helps |' == rows['attn_r18']
@@ -131,23 +145,29 @@ def test_tiny_study_pretrains_fine_tunes_and_resumes(tiny_custom27, tiny_trees,
         'train_dataloader.dataset.pipeline.1.scale=32'
     ]
     for split in ('train', 'val'):
-        pretrain += [f'{split}_dataloader.dataset.data_root={crops}/',
-                     f'{split}_dataloader.dataset.indices=4',
-                     f'{split}_dataloader.batch_size=4',
-                     f'{split}_dataloader.num_workers=0',
-                     f'{split}_dataloader.persistent_workers=False']
+        pretrain += [
+            f'{split}_dataloader.dataset.data_root={crops}/',
+            f'{split}_dataloader.dataset.indices=4',
+            f'{split}_dataloader.batch_size=4',
+            f'{split}_dataloader.num_workers=0',
+            f'{split}_dataloader.persistent_workers=False'
+        ]
     finetune = narrow + ['model.neck.in_channels=[8,16,32,64]']
     for split in ('train', 'val', 'test'):
-        finetune += [f'{split}_dataloader.num_workers=0',
-                     f'{split}_dataloader.persistent_workers=False']
+        finetune += [
+            f'{split}_dataloader.num_workers=0',
+            f'{split}_dataloader.persistent_workers=False'
+        ]
     work = tmp_path / 'study'
-    command = ['--variants', 'r18', '--datasets', 'trees', '--seeds', '0',
-               '--iters', 'trees=2', '--jobs', '1', '--work-dir', str(work),
-               '--data-root', f'trees={tiny_trees}',
-               '--pretrain-options', *pretrain,
-               '--finetune-options', *finetune]
+    command = [
+        '--variants', 'r18', '--datasets', 'trees', '--seeds', '0', '--iters',
+        'trees=2', '--jobs', '1', '--work-dir',
+        str(work), '--data-root', f'trees={tiny_trees}', '--pretrain-options',
+        *pretrain, '--finetune-options', *finetune
+    ]
     result = run_python_tool(TOOL, *command)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, (
+        result.stdout[-3000:] + result.stderr[-3000:])
     pretrained = json.loads((work / 'pretrain/r18/study_run.json').read_text())
     assert 0 <= pretrained['metrics']['accuracy/top1'] <= 100
     run = json.loads((work / 'trees/r18/seed0/study_run.json').read_text())

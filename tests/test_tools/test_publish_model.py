@@ -7,7 +7,6 @@ import sys
 import numpy as np
 import pytest
 import torch
-
 from tool_runner import CONFIG_DIR, REPO_ROOT, run_tool
 
 
@@ -29,8 +28,7 @@ def test_publish_a_trained_checkpoint(trained_attn_r18, tmp_path):
 
     # A fresh interpreter without this package: no allow-list at all.
     proc = run_tool([
-        sys.executable, '-c',
-        'import sys, torch; '
+        sys.executable, '-c', 'import sys, torch; '
         f'c = torch.load({str(path)!r}, weights_only=True); '
         "assert 'mmdet_attn' not in sys.modules; "
         "print(sorted(c), c['meta']['iter'], len(c['state_dict']))"

@@ -7,7 +7,6 @@ import json
 
 import pytest
 import torch
-
 from tool_runner import CONFIG_DIR, GROUP_NORM_FLAGSHIP, assert_trained
 
 #: Per config, a fragment of the backbone parameter names its checkpoint

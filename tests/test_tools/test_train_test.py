@@ -9,11 +9,10 @@ import shutil
 import numpy as np
 import pytest
 import torch
-
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
-
 from tool_runner import CONFIG_DIR, data_options, run_python_tool
+
 from mmdet_attn.datasets import CUSTOM27_CLASSES
 from mmdet_attn.utils import checkpoint_safe_globals
 
@@ -22,11 +21,11 @@ FLAGSHIP = CONFIG_DIR / 'faster_rcnn_attn_r18_custom27.py'
 
 def _train(work_dir, data_root, *extra, epochs):
     # No validation: these runs check where training resumes.
-    return run_python_tool(
-        'train.py', str(FLAGSHIP), '--work-dir', str(work_dir),
-        '--cfg-options', *data_options(data_root),
-        f'train_cfg.max_epochs={epochs}', f'train_cfg.val_begin={epochs + 1}',
-        *extra)
+    return run_python_tool('train.py', str(FLAGSHIP), '--work-dir',
+                           str(work_dir), '--cfg-options',
+                           *data_options(data_root),
+                           f'train_cfg.max_epochs={epochs}',
+                           f'train_cfg.val_begin={epochs + 1}', *extra)
 
 
 def _assert_ok(proc):
@@ -45,8 +44,7 @@ def _reverse_val_categories(data_root):
     name_of = {c['id']: c['name'] for c in data['categories']}
     new_id = {name: 1000 - 7 * i for i, name in enumerate(CUSTOM27_CLASSES)}
     data['categories'] = [
-        dict(id=new_id[name], name=name)
-        for name in reversed(CUSTOM27_CLASSES)
+        dict(id=new_id[name], name=name) for name in reversed(CUSTOM27_CLASSES)
     ]
     for ann in data['annotations']:
         ann['category_id'] = new_id[name_of[ann['category_id']]]
@@ -66,17 +64,18 @@ def tested(trained_attn_r18, tiny_custom27, tmp_path_factory):
     val_file, new_id = _reverse_val_categories(root)
     out, prefix = tmp_path / 'preds.pkl', tmp_path / 'dets'
     # After 2 warm-up iterations no class scores above the default 0.05.
-    proc = run_python_tool(
-        'test.py', str(FLAGSHIP), str(trained_attn_r18 / 'epoch_1.pth'),
-        '--work-dir', str(tmp_path / 'work'), '--out', str(out),
-        '--cfg-options', *data_options(root),
-        'model.test_cfg.rcnn.score_thr=0.0',
-        f'test_evaluator.outfile_prefix={prefix}')
+    proc = run_python_tool('test.py', str(FLAGSHIP),
+                           str(trained_attn_r18 / 'epoch_1.pth'), '--work-dir',
+                           str(tmp_path / 'work'), '--out', str(out),
+                           '--cfg-options', *data_options(root),
+                           'model.test_cfg.rcnn.score_thr=0.0',
+                           f'test_evaluator.outfile_prefix={prefix}')
     _assert_ok(proc)
     with open(out, 'rb') as f:
         predictions = pickle.load(f)
-    metrics = [json.loads(p.read_text())
-               for p in (tmp_path / 'work').rglob('*.json')]
+    metrics = [
+        json.loads(p.read_text()) for p in (tmp_path / 'work').rglob('*.json')
+    ]
     return dict(
         log=proc.stdout + proc.stderr,
         predictions=predictions,
@@ -108,10 +107,11 @@ def test_package_ap_equals_pycocotools_by_name(tested):
                                      instances['scores'].tolist(),
                                      instances['labels'].tolist()):
             detections.append(
-                dict(image_id=prediction['img_id'],
-                     bbox=[box[0], box[1], box[2] - box[0], box[3] - box[1]],
-                     score=score,
-                     category_id=new_id[CUSTOM27_CLASSES[label]]))
+                dict(
+                    image_id=prediction['img_id'],
+                    bbox=[box[0], box[1], box[2] - box[0], box[3] - box[1]],
+                    score=score,
+                    category_id=new_id[CUSTOM27_CLASSES[label]]))
     assert detections, 'no prediction to evaluate'
     ground_truth = COCO(str(tested['val_file']))
     evaluation = COCOeval(ground_truth, ground_truth.loadRes(detections),
@@ -121,14 +121,12 @@ def test_package_ap_equals_pycocotools_by_name(tested):
     evaluation.summarize()
 
     # The package wrote the same detections, with the same category ids.
-    assert [(d['image_id'], d['category_id'])
-            for d in tested['detections']] == [
-        (d['image_id'], d['category_id']) for d in detections
-    ]
-    for index, key in enumerate(
-            ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l')):
-        assert metrics[f'coco/bbox_{key}'] == round(
-            evaluation.stats[index], 3), key
+    assert [(d['image_id'], d['category_id']) for d in tested['detections']
+            ] == [(d['image_id'], d['category_id']) for d in detections]
+    keys = ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l')
+    for index, key in enumerate(keys):
+        assert metrics[f'coco/bbox_{key}'] == round(evaluation.stats[index],
+                                                    3), key
     # Per class (NaN for a class absent from the 4 val images).
     precision = evaluation.eval['precision']
     for name in CUSTOM27_CLASSES:
@@ -136,12 +134,12 @@ def test_package_ap_equals_pycocotools_by_name(tested):
         values = precision[:, :, k, 0, -1]
         values = values[values > -1]
         expected = round(float(values.mean()), 3) if values.size else np.nan
-        np.testing.assert_equal(metrics[f'coco/{name}_precision'], expected,
-                                err_msg=name)
+        np.testing.assert_equal(
+            metrics[f'coco/{name}_precision'], expected, err_msg=name)
 
 
-def test_resume_continues_at_the_right_epoch(trained_attn_r18,
-                                             tiny_custom27, tmp_path):
+def test_resume_continues_at_the_right_epoch(trained_attn_r18, tiny_custom27,
+                                             tmp_path):
     first = trained_attn_r18 / 'epoch_1.pth'
     # --resume CKPT: continues with epoch 2, iterations 3-4.
     proc = _train(tmp_path, tiny_custom27, '--resume', str(first), epochs=2)
@@ -219,21 +217,21 @@ def test_history_buffer_getattr_is_narrow(trained_attn_r18, tmp_path):
     assert buffer.mean() == pytest.approx(buffer.data[0].mean())
 
     evil = _with_payload(trained_attn_r18, _GetattrPayload(), tmp_path)
-    with checkpoint_safe_globals(), pytest.raises(pickle.UnpicklingError,
-                                                  match='tofile'):
+    with checkpoint_safe_globals(), pytest.raises(
+            pickle.UnpicklingError, match='tofile'):
         torch.load(evil, map_location='cpu')
 
 
 def test_checkpoint_with_arbitrary_global_is_refused(trained_attn_r18,
                                                      tiny_custom27, tmp_path):
     evil = _with_payload(trained_attn_r18, _Payload(), tmp_path)
-    with checkpoint_safe_globals(), pytest.raises(pickle.UnpicklingError,
-                                                  match='getcwd'):
+    with checkpoint_safe_globals(), pytest.raises(
+            pickle.UnpicklingError, match='getcwd'):
         torch.load(evil, map_location='cpu')
 
-    proc = run_python_tool('test.py', str(FLAGSHIP), str(evil),
-                           '--work-dir', str(tmp_path),
-                           '--cfg-options', *data_options(tiny_custom27))
+    proc = run_python_tool('test.py', str(FLAGSHIP), str(evil), '--work-dir',
+                           str(tmp_path), '--cfg-options',
+                           *data_options(tiny_custom27))
     assert proc.returncode != 0
     assert 'Weights only load failed' in proc.stderr
     assert 'getcwd' in proc.stderr

@@ -10,7 +10,6 @@ import mmcv
 import numpy as np
 import pytest
 import torch
-
 from tool_runner import CONFIG_DIR, REPO_ROOT, start_tool
 
 CONFIGS = {
@@ -20,22 +19,16 @@ CONFIGS = {
 # Expected maps: (module path, kind) -> number of channels (0: spatial).
 EXPECTED = {
     'attn_r18': {
-        **{
-            (f'backbone.layer{i}_attention.gate', 'spatial'): 0
-            for i in range(1, 5)
-        },
-        **{
-            (f'backbone.layer{i}_attention.eca', 'channel'): 32 * 2**i
-            for i in range(1, 5)
-        },
+        **{(f'backbone.layer{i}_attention.gate', 'spatial'): 0
+           for i in range(1, 5)},
+        **{(f'backbone.layer{i}_attention.eca', 'channel'): 32 * 2**i
+           for i in range(1, 5)},
     },
-    'cbam_r50': {
-        (f'backbone.layer{i}.{block}.cbam.{kind}_gate', kind):
-        0 if kind == 'spatial' else 128 * 2**i
-        for i, blocks in enumerate((3, 4, 6, 3), 1)
-        for block in range(blocks)
-        for kind in ('spatial', 'channel')
-    },
+    'cbam_r50': {(f'backbone.layer{i}.{block}.cbam.{kind}_gate', kind):
+                 0 if kind == 'spatial' else 128 * 2**i
+                 for i, blocks in enumerate((3, 4, 6, 3), 1)
+                 for block in range(blocks)
+                 for kind in ('spatial', 'channel')},
 }
 # The two runs share the 2 cores, one thread each.
 ONE_THREAD = {'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
@@ -60,8 +53,7 @@ def vis_runs(trained_custom27, val_image, tmp_path_factory):
     """Run the tool on one val image with each trained detector."""
     root = tmp_path_factory.mktemp('vis_attention')
     logs = _finish({
-        name:
-        start_tool([
+        name: start_tool([
             sys.executable,
             str(REPO_ROOT / 'tools' / 'vis_attention.py'),
             str(config),

@@ -4,7 +4,6 @@ import json
 
 import cv2
 import numpy as np
-
 from tool_runner import run_python_tool
 
 
@@ -12,10 +11,18 @@ def test_zoo_table_rows_and_picture_rule(tmp_path):
     vis = tmp_path / 'vis' / 'faster_rcnn_cbam_r50_custom27'
     vis.mkdir(parents=True)
     maps = [
-        dict(kind='spatial', name='backbone.layer1.0.cbam', file='a.png',
-             min=0.4, max=0.6),
-        dict(kind='spatial', name='backbone.layer2.1.cbam', file='b.png',
-             min=0.1, max=0.9),
+        dict(
+            kind='spatial',
+            name='backbone.layer1.0.cbam',
+            file='a.png',
+            min=0.4,
+            max=0.6),
+        dict(
+            kind='spatial',
+            name='backbone.layer2.1.cbam',
+            file='b.png',
+            min=0.1,
+            max=0.9),
         dict(kind='gradcam', name='gradcam', file='c.png', min=0, max=1),
     ]
     (vis / 'maps.json').write_text(json.dumps(dict(maps=maps)))
@@ -26,8 +33,10 @@ def test_zoo_table_rows_and_picture_rule(tmp_path):
                            str(tmp_path / 'vis'), '--pictures',
                            str(tmp_path / 'pictures'))
     assert proc.returncode == 0, proc.stderr
-    rows = [line for line in proc.stdout.splitlines()
-            if line.startswith('| `faster_rcnn_')]
+    rows = [
+        line for line in proc.stdout.splitlines()
+        if line.startswith('| `faster_rcnn_')
+    ]
     assert len(rows) == 12
     cbam = next(r for r in rows if r.startswith('| `faster_rcnn_cbam_r50.py`'))
     # The widest-range spatial map, at half size.

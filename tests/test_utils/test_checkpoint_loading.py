@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 import torch
+from tool_runner import CONFIG_DIR, data_options, load_tool, run_tool
 
 import mmdet_attn  # noqa: F401
-from tool_runner import CONFIG_DIR, data_options, load_tool, run_tool
 from mmdet_attn.utils import (CheckpointLoadError, checkpoint_safe_globals,
                               mmengine_checkpoint_globals)
 
@@ -21,7 +21,7 @@ class _SystemPayload:
     """Unpickling it would call ``os.system``."""
 
     def __reduce__(self):
-        return (os.system, ('echo pwned',))
+        return (os.system, ('echo pwned', ))
 
 
 def _run_python(code: str) -> subprocess.CompletedProcess:
@@ -67,6 +67,7 @@ def test_scoped_context_leaves_the_process_allow_list(trained_attn_r18):
 
 def test_init_detector_and_det_inferencer(trained_attn_r18, tiny_custom27):
     from mmdet.apis import DetInferencer, init_detector
+
     from mmdet_attn.datasets import CUSTOM27_CLASSES
 
     ckpt = str(trained_attn_r18 / 'epoch_1.pth')
@@ -84,12 +85,12 @@ def test_init_detector_and_det_inferencer(trained_attn_r18, tiny_custom27):
     assert len(result['predictions']) == 1
 
 
-def test_load_checkpoint_and_runner_load_from(trained_attn_r18,
-                                              tiny_custom27, tmp_path):
+def test_load_checkpoint_and_runner_load_from(trained_attn_r18, tiny_custom27,
+                                              tmp_path):
+    from mmdet.registry import MODELS
     from mmengine.registry import init_default_scope
     from mmengine.runner import Runner, load_checkpoint
 
-    from mmdet.registry import MODELS
     from mmdet_attn.utils import load_run_config
 
     ckpt = str(trained_attn_r18 / 'epoch_1.pth')
@@ -123,8 +124,8 @@ def test_mmdetection_stock_test_tool(trained_attn_r18, tiny_custom27,
     (The one-key ``data_root`` is this package's tools' own: the stock tool
     is repointed split by split.)"""
     import mmdet
-    stock = os.path.join(os.path.dirname(mmdet.__file__), '.mim', 'tools',
-                         'test.py')
+    stock = os.path.join(
+        os.path.dirname(mmdet.__file__), '.mim', 'tools', 'test.py')
     options = ['model.test_cfg.rcnn.score_thr=0.0']
     for split in ('val', 'test'):
         options += [
@@ -175,8 +176,9 @@ def test_truncated_checkpoint_is_named_by_runner_load_from(
     cfg = load_run_config(str(CONFIG), work_dir=str(tmp_path))
     cfg.load_from = str(truncated_checkpoint)
     runner = Runner.from_cfg(cfg)
-    with pytest.raises(CheckpointLoadError,
-                       match=f'cannot load checkpoint {truncated_checkpoint}'):
+    with pytest.raises(
+            CheckpointLoadError,
+            match=f'cannot load checkpoint {truncated_checkpoint}'):
         runner.load_or_resume()
 
 

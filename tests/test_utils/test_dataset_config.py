@@ -8,12 +8,11 @@ import shutil
 import mmdet
 import pytest
 from mmengine.config import Config
-
 from tool_runner import BASELINE_CUSTOM27, data_options, run_python_tool
+
 from mmdet_attn.datasets import CUSTOM27_CLASSES
-from mmdet_attn.utils import (build_runner, check_num_classes,
-                              dataset_classes, head_num_classes,
-                              load_run_config)
+from mmdet_attn.utils import (build_runner, check_num_classes, dataset_classes,
+                              head_num_classes, load_run_config)
 
 # MMDetection's own configs, as its wheel ships them.
 MMDET_CONFIGS = osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs')
@@ -47,12 +46,14 @@ def test_dataset_classes():
                                 dataset=coco)) == dataset_classes(coco)
 
 
-@pytest.mark.parametrize('config, key, count', [
-    (str(BASELINE_CUSTOM27), 'model.roi_head.bbox_head.num_classes', 26),
-    (str(BASELINE_CUSTOM27), 'model.roi_head.bbox_head.num_classes', 28),
-    (CASCADE, 'model.roi_head.bbox_head.1.num_classes', 79),
-    (RETINANET, 'model.bbox_head.num_classes', 81),
-], ids=['too-few', 'too-many', 'cascade-list', 'single-stage'])
+@pytest.mark.parametrize(
+    'config, key, count', [
+        (str(BASELINE_CUSTOM27), 'model.roi_head.bbox_head.num_classes', 26),
+        (str(BASELINE_CUSTOM27), 'model.roi_head.bbox_head.num_classes', 28),
+        (CASCADE, 'model.roi_head.bbox_head.1.num_classes', 79),
+        (RETINANET, 'model.bbox_head.num_classes', 81),
+    ],
+    ids=['too-few', 'too-many', 'cascade-list', 'single-stage'])
 def test_num_classes_mismatch_is_named(config, key, count):
     cfg = Config.fromfile(config)
     check_num_classes(cfg)  # the configs as shipped agree
@@ -115,7 +116,7 @@ def test_classes_option_and_explicit_keys_win(tiny_custom27):
             'test_dataloader.dataset.data_root': '/elsewhere/'
         })
     assert cfg.train_dataloader.dataset.metainfo.classes == ('square_dot',
-                                                            'circle_plain')
+                                                             'circle_plain')
     assert cfg.model.roi_head.bbox_head.num_classes == 2
     assert cfg.val_dataloader.dataset.data_root == f'{tiny_custom27}/'
     assert cfg.test_dataloader.dataset.data_root == '/elsewhere/'
@@ -131,8 +132,8 @@ def test_data_root_of_a_coco_config_moves_its_evaluator():
 
 
 def test_data_root_without_training_annotations(tmp_path):
-    with pytest.raises(FileNotFoundError,
-                       match=r'instances_train\.json.*classes='):
+    with pytest.raises(
+            FileNotFoundError, match=r'instances_train\.json.*classes='):
         load_run_config(str(BASELINE_CUSTOM27), {'data_root': str(tmp_path)})
 
 
@@ -143,10 +144,10 @@ def test_one_key_trains_a_one_class_dataset(tiny_custom27, tmp_path):
     from mmdet_attn.utils import checkpoint_safe_globals
 
     root = _one_class_copy(tiny_custom27, tmp_path / 'one')
-    proc = run_python_tool(
-        'train.py', str(BASELINE_CUSTOM27), '--work-dir',
-        str(tmp_path / 'work'), '--cfg-options', *data_options(root),
-        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1')
+    proc = run_python_tool('train.py', str(BASELINE_CUSTOM27), '--work-dir',
+                           str(tmp_path / 'work'), '--cfg-options',
+                           *data_options(root), 'train_cfg.max_epochs=1',
+                           'train_cfg.val_interval=1')
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     log = proc.stdout + proc.stderr
     assert (f'classes from {root}/annotations/instances_train.json: '
@@ -154,8 +155,8 @@ def test_one_key_trains_a_one_class_dataset(tiny_custom27, tmp_path):
     # Validation ran against the 1-class val file; its table has the class.
     assert re.search(r'^\| shape +\| [-\d.na]+ +\|', log, re.M), log[-3000:]
     with checkpoint_safe_globals():
-        ckpt = torch.load(tmp_path / 'work' / 'epoch_1.pth',
-                          map_location='cpu')
+        ckpt = torch.load(
+            tmp_path / 'work' / 'epoch_1.pth', map_location='cpu')
     assert ckpt['meta']['dataset_meta']['classes'] == ('shape', )
     # One class plus background.
     assert ckpt['state_dict']['roi_head.bbox_head.fc_cls.weight'].shape[0] \

@@ -64,8 +64,7 @@ def test_capture_and_collect_every_kind_of_map():
     assert found == [('0.channel_gate', 'ChannelGate', CHANNEL, (8, )),
                      ('0.spatial_gate', 'SpatialGate', SPATIAL, (9, 7)),
                      ('1', 'ECA', CHANNEL, (8, )),
-                     ('3', 'SAM', CHANNEL, (8, )),
-                     ('4', 'SE', CHANNEL, (8, ))]
+                     ('3', 'SAM', CHANNEL, (8, )), ('4', 'SE', CHANNEL, (8, ))]
     # Image 1 of the batch, as CBAM and SAM computed it.
     cbam, sam = model[0], model[3]
     with torch.no_grad():

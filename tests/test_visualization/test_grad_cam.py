@@ -10,8 +10,8 @@ import torch
 import torch.nn as nn
 from mmdet.registry import MODELS
 from mmengine.registry import init_default_scope
-
 from tool_runner import CONFIG_DIR
+
 from mmdet_attn.utils import load_run_config
 from mmdet_attn.visualization import (Detection, box_class_logit,
                                       check_two_stage, grad_cam, prepare_image,

@@ -101,8 +101,8 @@ def bench(layer: nn.Module, x: torch.Tensor, extra: Sequence[torch.Tensor],
         x_grad.grad = None
 
     layer.eval()
-    fwd, floor_fwd = median_times([forward, clone], args.repeats,
-                                  args.warmup, device)
+    fwd, floor_fwd = median_times([forward, clone], args.repeats, args.warmup,
+                                  device)
     layer.train()
     fwd_bwd, floor_fwd_bwd = median_times([forward_backward, clone_backward],
                                           args.repeats, args.warmup, device)

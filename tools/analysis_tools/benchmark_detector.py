@@ -24,14 +24,14 @@ from typing import List, Optional
 import torch
 import torch.nn as nn
 from mmcv.cnn import fuse_conv_bn
+from mmdet.registry import MODELS
+from mmdet.utils.benchmark import (InferenceBenchmark, print_log,
+                                   print_process_memory)
 from mmengine import MMLogger
 from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 
-from mmdet.registry import MODELS
-from mmdet.utils.benchmark import (InferenceBenchmark, print_log,
-                                   print_process_memory)
 from mmdet_attn.utils import load_run_config
 
 

@@ -38,9 +38,8 @@ from typing import Dict, List, Optional, Tuple
 from mmengine.config import Config, ConfigDict, DictAction
 
 from mmdet_attn.analysis.model_zoo import backbone_name, reference_depth
-from mmdet_attn.analysis.seed_study import (compare, mean_std,
-                                            rarest_classes, read_val_metrics,
-                                            run_summary)
+from mmdet_attn.analysis.seed_study import (compare, mean_std, rarest_classes,
+                                            read_val_metrics, run_summary)
 from mmdet_attn.utils import load_run_config
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -60,12 +59,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--schedule', default=DEFAULT_SCHEDULE)
     parser.add_argument('--work-dir', default='work_dirs/custom27_study')
-    parser.add_argument(
-        '--out', help='write the Markdown table here too')
+    parser.add_argument('--out', help='write the Markdown table here too')
     parser.add_argument(
         '--jobs',
         type=int,
-        default=min(2, os.cpu_count() or 1),
+        default=min(2,
+                    os.cpu_count() or 1),
         help='runs trained side by side')
     parser.add_argument(
         '--rare', type=int, default=9, help='how many rarest classes')
@@ -83,8 +82,8 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if not args.configs:
         args.configs = sorted(
-            str(p.relative_to(REPO_ROOT)) for p in (
-                REPO_ROOT / 'configs').glob('faster_rcnn_*_custom27.py'))
+            str(p.relative_to(REPO_ROOT))
+            for p in (REPO_ROOT / 'configs').glob('faster_rcnn_*_custom27.py'))
     if args.jobs < 1 or args.rare < 1:
         parser.error('--jobs and --rare must be >= 1')
     if len(set(args.seeds)) != len(args.seeds):
@@ -141,8 +140,8 @@ class Study:
             return json.loads(record.read_text())['seconds'], ''
         run_dir.mkdir(parents=True, exist_ok=True)
         # A run stopped after a checkpoint goes on from it.
-        resume = (['--resume']
-                  if (run_dir / 'last_checkpoint').exists() else [])
+        resume = (['--resume'] if
+                  (run_dir / 'last_checkpoint').exists() else [])
         command = [
             sys.executable,
             str(TRAIN_TOOL),
@@ -150,12 +149,17 @@ class Study:
             str(run_dir), *resume, '--cfg-options', f'randomness.seed={seed}',
             *option_strings(self.args.cfg_options)
         ]
-        env = dict(os.environ, OMP_NUM_THREADS=str(self.threads),
-                   MKL_NUM_THREADS=str(self.threads))
+        env = dict(
+            os.environ,
+            OMP_NUM_THREADS=str(self.threads),
+            MKL_NUM_THREADS=str(self.threads))
         start = time.perf_counter()
         with open(run_dir / 'study_train.log', 'w') as log:
             result = subprocess.run(
-                command, cwd=REPO_ROOT, env=env, stdout=log,
+                command,
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=log,
                 stderr=subprocess.STDOUT)
         seconds = time.perf_counter() - start
         log_hint = f'see {run_dir / "study_train.log"}'
@@ -194,18 +198,15 @@ def baselines(backbones: Dict[str, ConfigDict]) -> Dict[str, Optional[str]]:
     """Each config's plain-ResNet baseline in the study (None for itself or
     when the study has no plain ResNet of that depth), from the configs'
     ``model.backbone``."""
-    plain = {
-        b.depth: c
-        for c, b in backbones.items() if b.type == 'ResNet'
-    }
+    plain = {b.depth: c for c, b in backbones.items() if b.type == 'ResNet'}
     return {
         c: None if b.type == 'ResNet' else plain.get(reference_depth(b))
         for c, b in backbones.items()
     }
 
 
-def markdown(args: argparse.Namespace, results: List[dict],
-             rare: List[str], wall: Optional[float]) -> str:
+def markdown(args: argparse.Namespace, results: List[dict], rare: List[str],
+             wall: Optional[float]) -> str:
     """The study's table, with how it was run."""
     stats: Dict[str, dict] = {}
     for config in args.configs:
@@ -249,15 +250,13 @@ def markdown(args: argparse.Namespace, results: List[dict],
         else:
             b = stats[base]
             verdict = (
-                compare(s['mAP'], b['mAP'])
-                if min(s['seeds'], b['seeds']) > 1 else
-                'no spread from 1 seed')
+                compare(s['mAP'], b['mAP']) if min(s['seeds'], b['seeds']) > 1
+                else 'no spread from 1 seed')
             versus = (Path(base).stem,
                       f'{s["mAP"]["mean"] - b["mAP"]["mean"]:+.3f}', verdict)
-        lines.append(
-            f'{head} {fmt(s["mAP"])} | {fmt(s["AP50"])} | '
-            f'{fmt(s["rare_mAP"])} | {" | ".join(versus)} | '
-            f'{s["minutes"]:.1f} |')
+        lines.append(f'{head} {fmt(s["mAP"])} | {fmt(s["AP50"])} | '
+                     f'{fmt(s["rare_mAP"])} | {" | ".join(versus)} | '
+                     f'{s["minutes"]:.1f} |')
     return '\n'.join(lines) + '\n'
 
 
@@ -265,9 +264,11 @@ def main() -> None:
     args = parse_args()
     study = Study(args)
     runs = [(c, s) for s in args.seeds for c in args.configs]
-    print(f'{len(runs)} runs ({len(args.configs)} configs x seeds '
-          f'{args.seeds}), {args.jobs} at a time, {study.threads} '
-          f'thread(s) each; work dir {study.work_dir}', flush=True)
+    print(
+        f'{len(runs)} runs ({len(args.configs)} configs x seeds '
+        f'{args.seeds}), {args.jobs} at a time, {study.threads} '
+        f'thread(s) each; work dir {study.work_dir}',
+        flush=True)
     for config in args.configs:
         study.write_study_config(config)
     start = time.perf_counter()
@@ -286,8 +287,10 @@ def main() -> None:
             status = f'mAP {metrics["coco/bbox_mAP"]:.3f}'
         with lock:
             done += 1
-            print(f'[{done}/{len(runs)}] {Path(run[0]).stem} seed {run[1]}: '
-                  f'{status} ({seconds / 60:.1f} min)', flush=True)
+            print(
+                f'[{done}/{len(runs)}] {Path(run[0]).stem} seed {run[1]}: '
+                f'{status} ({seconds / 60:.1f} min)',
+                flush=True)
         return seconds, error
 
     wall = None
@@ -297,8 +300,9 @@ def main() -> None:
         wall = time.perf_counter() - start
         failed = [(r, e) for r, (_, e) in zip(runs, outcomes) if e]
         if failed:
-            raise SystemExit('runs failed: ' + '; '.join(
-                f'{Path(c).stem} seed {s}: {e}' for (c, s), e in failed))
+            raise SystemExit('runs failed: ' +
+                             '; '.join(f'{Path(c).stem} seed {s}: {e}'
+                                       for (c, s), e in failed))
 
     first = load_run_config(
         str(study.study_config(args.configs[0])), args.cfg_options)

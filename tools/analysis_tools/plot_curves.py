@@ -102,8 +102,8 @@ def read_curves(scalars_json: str) -> Dict[str, Curve]:
             (train if 'iter' in record else val).append(record)
     val_axis = 'epoch' if any('epoch' in r for r in train) else 'iter'
     curves: Dict[str, Curve] = {}
-    for records, axis, prefix, skip in ((train, 'iter', '',
-                                         ('step', 'iter', 'epoch')),
+    for records, axis, prefix, skip in ((train, 'iter', '', ('step', 'iter',
+                                                             'epoch')),
                                         (val, val_axis, 'val/', ('step', ))):
         for record in records:
             for name, value in record.items():
@@ -144,8 +144,10 @@ def match_key(key: str, names: List[str], source: str) -> str:
                    'the validation detected nothing or did not run)')
 
 
-def plot_curves(runs: List[Tuple[str, Dict[str, Curve]]], keys: List[str],
-                out: str, title: Optional[str] = None) -> None:
+def plot_curves(runs: List[Tuple[str, Dict[str, Curve]]],
+                keys: List[str],
+                out: str,
+                title: Optional[str] = None) -> None:
     """Draw one panel per key, one line per run, and save a PNG.
 
     Args:

@@ -5,10 +5,11 @@ with its plain twin by a paired 95 % confidence interval.
 Stage 1 pretrains plain ResNet-18 and ResNet-50, Attention-56 and
 CSPMirrorNet53 as classifiers of the synthetic set's object crops
 (``configs/pretrain/*_custom27_crops.py``, the CPU stand-in for ImageNet;
-random seed 0) and records their top-1 on the val crops. Stage 2 fine-tunes each variant
-from those weights as a user would from ImageNet: the plain ResNets and the
-attention ResNets load the *plain* ResNet's trunk (their attention layers
-new and identity-initialised: the backbones of the ``_trees`` configs),
+random seed 0) and records their top-1 on the val crops. Stage 2
+fine-tunes each variant from those weights as a user would from ImageNet:
+the plain ResNets and the attention ResNets load the *plain* ResNet's trunk
+(their attention layers new and identity-initialised: the backbones of the
+``_trees`` configs),
 Attention-56 and CSPMirrorNet53 their own pretraining. Every run uses the
 same schedule (``--schedule``, its keys replacing the config's), with
 ``--iters`` per dataset.
@@ -53,7 +54,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmengine.config import Config, DictAction
 from scipy import stats
 
-from mmdet_attn.analysis.seed_study import mean_std, rarest_classes, run_summary
+from mmdet_attn.analysis.seed_study import (mean_std, rarest_classes,
+                                            run_summary)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TRAIN_TOOL = REPO_ROOT / 'tools' / 'train.py'
@@ -100,7 +102,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--jobs',
         type=int,
-        default=min(2, os.cpu_count() or 1),
+        default=min(2,
+                    os.cpu_count() or 1),
         help='runs trained side by side')
     parser.add_argument(
         '--pretrain-only',
@@ -130,16 +133,22 @@ def parse_args() -> argparse.Namespace:
         help='another folder per dataset, e.g. trees=/data/trees/ '
         '(default: the configs\' data/custom27/ and data/trees/)')
     parser.add_argument(
-        '--rare', type=int, default=9,
+        '--rare',
+        type=int,
+        default=9,
         help='how many rarest custom27 classes to average')
     args = parser.parse_args()
     for flag, values in (('--iters', args.iters), ('--data-root',
-                                                    args.data_root)):
+                                                   args.data_root)):
         unknown = set(values) - set(DATASETS)
         if unknown:
             parser.error(f'{flag} names unknown datasets {sorted(unknown)}; '
                          f'allowed: {", ".join(DATASETS)}')
-    args.iters = {**DEFAULT_ITERS, **{k: int(v) for k, v in args.iters.items()}}
+    args.iters = {
+        **DEFAULT_ITERS,
+        **{k: int(v)
+           for k, v in args.iters.items()}
+    }
     if any(v < 1 for v in args.iters.values()) or args.jobs < 1:
         parser.error('--iters and --jobs must be >= 1')
     if len(set(args.seeds)) != len(args.seeds):
@@ -168,8 +177,8 @@ def data_root_options(args: argparse.Namespace, dataset: str) -> List[str]:
 def last_scalars(run_dir: Path, key: str) -> Optional[Dict[str, float]]:
     """The last line with ``key`` of a run's ``vis_data/scalars.json`` (the
     latest launch first), or None."""
-    for scalars in sorted(run_dir.glob('*/vis_data/scalars.json'),
-                          reverse=True):
+    for scalars in sorted(
+            run_dir.glob('*/vis_data/scalars.json'), reverse=True):
         for line in reversed(scalars.read_text().splitlines()):
             record = json.loads(line)
             if key in record:
@@ -197,8 +206,10 @@ def paired_interval(differences: Sequence[float],
     mean = statistics.fmean(differences)
     if len(differences) < 2:
         return mean, math.nan, math.nan
-    half = stats.t.ppf((1 + confidence) / 2, len(differences) - 1) * (
-        statistics.stdev(differences) / math.sqrt(len(differences)))
+    half = stats.t.ppf(
+        (1 + confidence) / 2,
+        len(differences) - 1) * (
+            statistics.stdev(differences) / math.sqrt(len(differences)))
     return mean, mean - half, mean + half
 
 
@@ -257,14 +268,19 @@ class Study:
             cfg[key] = value
         iters = self.args.iters[dataset]
         cfg.merge_from_dict({
-            'train_cfg.max_iters': iters,
-            'train_cfg.val_interval': iters,
-            'param_scheduler.1.T_max': iters,
-            'param_scheduler.1.end': iters,
+            'train_cfg.max_iters':
+            iters,
+            'train_cfg.val_interval':
+            iters,
+            'param_scheduler.1.T_max':
+            iters,
+            'param_scheduler.1.end':
+            iters,
             'default_hooks.checkpoint':
-            dict(by_epoch=False, interval=max(iters // 4, 1),
-                 max_keep_ckpts=1),
-            'log_processor': dict(by_epoch=False),
+            dict(
+                by_epoch=False, interval=max(iters // 4, 1), max_keep_ckpts=1),
+            'log_processor':
+            dict(by_epoch=False),
         })
         path = self.work_dir / dataset / variant / 'study_config.py'
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -278,19 +294,24 @@ class Study:
         """Train one run (resuming a stopped one); its seconds and an
         error."""
         run_dir.mkdir(parents=True, exist_ok=True)
-        resume = (['--resume']
-                  if (run_dir / 'last_checkpoint').exists() else [])
+        resume = (['--resume'] if
+                  (run_dir / 'last_checkpoint').exists() else [])
         command = [
             sys.executable,
             str(TRAIN_TOOL), config, '--work-dir',
             str(run_dir), *resume, '--cfg-options', *options
         ]
-        env = dict(os.environ, OMP_NUM_THREADS=str(self.threads),
-                   MKL_NUM_THREADS=str(self.threads))
+        env = dict(
+            os.environ,
+            OMP_NUM_THREADS=str(self.threads),
+            MKL_NUM_THREADS=str(self.threads))
         start = time.perf_counter()
         with open(run_dir / 'study_train.log', 'a') as log:
             result = subprocess.run(
-                command, cwd=REPO_ROOT, env=env, stdout=log,
+                command,
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=log,
                 stderr=subprocess.STDOUT)
         seconds = time.perf_counter() - start
         if result.returncode != 0:
@@ -358,8 +379,7 @@ def rare_classes(args: argparse.Namespace) -> List[str]:
     """The ``--rare`` rarest classes of the custom27 training split."""
     root = args.data_root.get('custom27', 'data/custom27/')
     return rarest_classes(
-        os.path.join(root, 'annotations', 'instances_train.json'),
-        args.rare)
+        os.path.join(root, 'annotations', 'instances_train.json'), args.rare)
 
 
 def fmt(values: Sequence[float]) -> str:
@@ -391,8 +411,11 @@ def dataset_table(args: argparse.Namespace, runs: Dict[str, dict],
             lines.append(f'| {variant} | 0 | pending |' +
                          (' |' if rare else '') + ' | | | |')
             continue
-        cells = [variant, str(len(own)),
-                 fmt([m['coco/bbox_mAP'] for m in own.values()])]
+        cells = [
+            variant,
+            str(len(own)),
+            fmt([m['coco/bbox_mAP'] for m in own.values()])
+        ]
         if rare:
             cells.append(
                 fmt([run_summary(m, rare)['rare_mAP'] for m in own.values()]))
@@ -411,8 +434,10 @@ def dataset_table(args: argparse.Namespace, runs: Dict[str, dict],
             cells += [twin or '-', '', '', '']
         lines.append('| ' + ' | '.join(cells) + ' |')
     if rare:
-        lines += ['', f'Rarest {len(rare)} training classes: '
-                  f'{", ".join(rare)}.']
+        lines += [
+            '', f'Rarest {len(rare)} training classes: '
+            f'{", ".join(rare)}.'
+        ]
     return lines
 
 
@@ -439,27 +464,29 @@ def report(args: argparse.Namespace, runs: Dict[str, dict]) -> str:
 def main() -> None:
     args = parse_args()
     study = Study(args)
-    nets = sorted({VARIANTS[v]['pretrained'] for v in args.variants},
+    nets = sorted({VARIANTS[v]['pretrained']
+                   for v in args.variants},
                   key=PRETRAINED.index)
     if not args.report_only:
-        pretrain_jobs = [(f'pretrain {n}', study.pretrain_dir(n),
-                          'accuracy/top1', study.pretrain_config(n),
-                          ['randomness.seed=0',
-                           *option_strings(args.pretrain_options)])
-                         for n in nets]
+        pretrain_jobs = [
+            (f'pretrain {n}', study.pretrain_dir(n), 'accuracy/top1',
+             study.pretrain_config(n),
+             ['randomness.seed=0', *option_strings(args.pretrain_options)])
+            for n in nets
+        ]
         errors = run_all(study, pretrain_jobs)
         if errors:
             raise SystemExit('pretraining failed: ' + '; '.join(errors))
     if not (args.report_only or args.pretrain_only):
         configs = {(d, v): str(study.finetune_config(d, v))
                    for d in args.datasets for v in args.variants}
-        finetune_jobs = [
-            (f'{d} {v} seed {s}', study.finetune_dir(d, v, s),
-             'coco/bbox_mAP', configs[d, v],
-             [f'randomness.seed={s}', *data_root_options(args, d),
-             *option_strings(args.finetune_options)])
-            for s in args.seeds for d in args.datasets for v in args.variants
-        ]
+        finetune_jobs = [(f'{d} {v} seed {s}', study.finetune_dir(d, v, s),
+                          'coco/bbox_mAP', configs[d, v], [
+                              f'randomness.seed={s}',
+                              *data_root_options(args, d),
+                              *option_strings(args.finetune_options)
+                          ]) for s in args.seeds for d in args.datasets
+                         for v in args.variants]
         errors = run_all(study, finetune_jobs)
         if errors:
             raise SystemExit('runs failed: ' + '; '.join(errors))

@@ -25,8 +25,10 @@ from mmengine.utils import ProgressBar
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='COCO-format boxes -> ImageNet-layout object crops')
-    parser.add_argument('data_root', help='folder with annotations/ and '
-                        'one image folder per split')
+    parser.add_argument(
+        'data_root',
+        help='folder with annotations/ and '
+        'one image folder per split')
     parser.add_argument('out_dir', help='where <split>/<class>/ go')
     parser.add_argument(
         '--splits', nargs='+', default=['train', 'val'], help='splits')
@@ -84,8 +86,7 @@ def convert_split(args: argparse.Namespace, split: str) -> int:
         for ann in anns_of.get(image['id'], []):
             if min(ann['bbox'][2:]) < args.min_size:
                 continue
-            x0, y0, x1, y1 = crop_box(ann['bbox'], args.context, height,
-                                      width)
+            x0, y0, x1, y1 = crop_box(ann['bbox'], args.context, height, width)
             crop = mmcv.imresize(img[y0:y1, x0:x1], (args.size, args.size))
             cv2.imwrite(
                 osp.join(args.out_dir, split, names[ann['category_id']],

@@ -7,9 +7,9 @@ NEON airborne orthophotos with hand-drawn tree-crown boxes as
 that wheel with ``pip download --no-deps`` (nothing of deepforest is
 installed or imported), reads the images and boxes out of it, cuts every
 image into ``--tile-size`` squares (as few as cover it, spread evenly from
-border to border, so neighbours overlap by less than a tile) and keeps a box in a
-tile when at least ``--min-visible`` of its area lies inside, clipped to the
-tile. Splits:
+border to border, so neighbours overlap by less than a tile) and keeps a
+box in a tile when at least ``--min-visible`` of its area lies inside,
+clipped to the tile. Splits:
 
 - train: ``2019_YELL_2_528000_4978000_image_crop2`` and ``OSBS_029``
 - val: ``2019_YELL_2_541000_4977000_image_crop``
@@ -53,8 +53,9 @@ Box = Tuple[float, float, float, float]
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='DeepForest tree crowns -> tiled 1-class COCO set')
-    parser.add_argument('out_dir', help='where train/, val/ and '
-                        'annotations/ go')
+    parser.add_argument(
+        'out_dir', help='where train/, val/ and '
+        'annotations/ go')
     parser.add_argument(
         '--wheel',
         help='a downloaded deepforest wheel (default: pip download '
@@ -139,9 +140,9 @@ def tile_origins(length: int, tile: int) -> List[int]:
     return [round(i * (length - tile) / (count - 1)) for i in range(count)]
 
 
-def tiles(image: np.ndarray, boxes: List[Box], tile: int,
-          min_visible: float) -> Iterator[Tuple[int, int, np.ndarray,
-                                                List[Box]]]:
+def tiles(
+        image: np.ndarray, boxes: List[Box], tile: int, min_visible: float
+) -> Iterator[Tuple[int, int, np.ndarray, List[Box]]]:
     """Each tile's origin, pixels and boxes (clipped, tile coordinates)."""
     height, width = image.shape[:2]
     for y0 in tile_origins(height, tile):
@@ -159,9 +160,8 @@ def tiles(image: np.ndarray, boxes: List[Box], tile: int,
             yield x0, y0, image[y0:y1, x0:x1], kept
 
 
-def convert_split(wheel: zipfile.ZipFile, names: Tuple[str, ...],
-                  out_dir: str, split: str, tile: int,
-                  min_visible: float) -> Dict:
+def convert_split(wheel: zipfile.ZipFile, names: Tuple[str, ...], out_dir: str,
+                  split: str, tile: int, min_visible: float) -> Dict:
     """Write one split's tiles; returns its COCO annotation dict."""
     image_dir = osp.join(out_dir, split)
     os.makedirs(image_dir, exist_ok=True)
@@ -201,8 +201,8 @@ def sha256(path: Path) -> str:
 
 def main() -> None:
     args = parse_args()
-    wheel_path = (Path(args.wheel) if args.wheel else download_wheel(
-        args.download_dir))
+    wheel_path = (
+        Path(args.wheel) if args.wheel else download_wheel(args.download_dir))
     if not wheel_path.is_file():
         raise SystemExit(f'--wheel {wheel_path} does not exist')
     os.makedirs(osp.join(args.out_dir, 'annotations'), exist_ok=True)

@@ -25,13 +25,13 @@ from collections import Counter, defaultdict
 from typing import Dict, List, Optional, Tuple
 
 import mmcv
+from mmdet.datasets import CocoDataset
+from mmdet.registry import DATASETS
 from mmengine.config import DictAction
 from mmengine.fileio import get, get_local_path
 from mmengine.registry import init_default_scope
 from mmengine.utils import track_parallel_progress, track_progress
 
-from mmdet.datasets import CocoDataset
-from mmdet.registry import DATASETS
 from mmdet_attn.utils import load_run_config
 
 SPLITS = ('train', 'val', 'test')
@@ -43,13 +43,20 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'what would break or silently spoil a training run.')
     parser.add_argument('config', help='config file path')
     parser.add_argument(
-        '--split', choices=SPLITS, default='train',
+        '--split',
+        choices=SPLITS,
+        default='train',
         help='which dataloader\'s dataset to check (default: train)')
     parser.add_argument(
-        '--nproc', type=int, default=min(8, os.cpu_count() or 1),
+        '--nproc',
+        type=int,
+        default=min(8,
+                    os.cpu_count() or 1),
         help='processes reading images (default: CPU cores, at most 8)')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config settings, key=value, as for tools/train.py '
         '(e.g. data_root=/data/mine/)')
     args = parser.parse_args(argv)
@@ -133,10 +140,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     images = {im['id']: im for im in coco['images']}
     records = [dataset.get_data_info(i) for i in range(len(dataset))]
 
-    print(f'Checking the {args.split} split of {args.config}\n'
-          f'annotation file: {dataset.ann_file}\n'
-          f'{len(records)} images, {len(coco["annotations"])} annotations; '
-          f'reading the images with {args.nproc} process(es)', flush=True)
+    print(
+        f'Checking the {args.split} split of {args.config}\n'
+        f'annotation file: {dataset.ann_file}\n'
+        f'{len(records)} images, {len(coco["annotations"])} annotations; '
+        f'reading the images with {args.nproc} process(es)',
+        flush=True)
     tasks = [(r['img_path'], backend_args) for r in records]
     if args.nproc == 1:
         shapes = track_progress(read_image, tasks)
@@ -178,8 +187,8 @@ def main(argv: Optional[List[str]] = None) -> int:
               f'ignored): {ignored}')
     empty = [name for name in classes if not instances[name]]
     if empty:
-        problems.append((dataset.ann_file,
-                         f'classes without any instance: {empty}'))
+        problems.append(
+            (dataset.ann_file, f'classes without any instance: {empty}'))
 
     if not problems:
         print(f'\nNo problem found in {len(records)} images.')

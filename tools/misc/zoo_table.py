@@ -67,8 +67,9 @@ def picture(vis_dir: Path, out: Path) -> str:
         return '-'
     maps = json.loads(summary.read_text())['maps']
     spatial = [m for m in maps if m['kind'] == 'spatial']
-    chosen = (max(spatial, key=lambda m: m['max'] - m['min']) if spatial
-              else next(m for m in maps if m['kind'] == 'gradcam'))
+    chosen = (
+        max(spatial, key=lambda m: m['max'] - m['min']) if spatial else next(
+            m for m in maps if m['kind'] == 'gradcam'))
     image = cv2.imread(str(vis_dir / chosen['file']))
     image = cv2.resize(
         image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
@@ -105,8 +106,9 @@ def main() -> None:
     for name, label in LABELS.items():
         config = f'faster_rcnn_{name}'
         c = cost[f'configs/{config}.py']
-        acc = (accuracy(study[f'{config}_custom27'])
-               if f'{config}_custom27' in study else ['-'] * 4)
+        acc = (
+            accuracy(study[f'{config}_custom27'])
+            if f'{config}_custom27' in study else ['-'] * 4)
         pic = picture(
             Path(args.vis_dir) / f'{config}_custom27',
             Path(args.pictures) / f'{config}.png')

@@ -16,9 +16,9 @@ import argparse
 from collections import OrderedDict
 
 import torch
+from mmdet.registry import MODELS
 
 import mmdet_attn  # noqa: F401 (registers AttentionResNet)
-from mmdet.registry import MODELS
 
 #: ResNet depth by the number of blocks in stage 3.
 DEPTH_BY_STAGE3_BLOCKS = {2: 18, 6: 50, 23: 101, 36: 152}

@@ -7,16 +7,13 @@
 # overrides; see docs/own_data.md).
 dataset_type = 'StrictCocoDataset'
 data_root = 'data/custom27/'
-classes = (
-    'circle_plain', 'circle_dot', 'circle_bar',
-    'square_plain', 'square_dot', 'square_bar',
-    'triangle_plain', 'triangle_dot', 'triangle_bar',
-    'diamond_plain', 'diamond_dot', 'diamond_bar',
-    'hexagon_plain', 'hexagon_dot', 'hexagon_bar',
-    'star_plain', 'star_dot', 'star_bar',
-    'cross_plain', 'cross_dot', 'cross_bar',
-    'ring_plain', 'ring_dot', 'ring_bar',
-    'arrow_plain', 'arrow_dot', 'arrow_bar')
+classes = ('circle_plain', 'circle_dot', 'circle_bar', 'square_plain',
+           'square_dot', 'square_bar', 'triangle_plain', 'triangle_dot',
+           'triangle_bar', 'diamond_plain', 'diamond_dot', 'diamond_bar',
+           'hexagon_plain', 'hexagon_dot', 'hexagon_bar', 'star_plain',
+           'star_dot', 'star_bar', 'cross_plain', 'cross_dot', 'cross_bar',
+           'ring_plain', 'ring_dot', 'ring_bar', 'arrow_plain', 'arrow_dot',
+           'arrow_bar')
 metainfo = dict(classes=classes)
 img_scale = (192, 192)
 backend_args = None

@@ -15,9 +15,11 @@ model = dict(
         bbox_roi_extractor=dict(
             roi_layer=dict(sampling_ratio=2), out_channels=fpn_channels),
         bbox_head=[
-            dict(head, in_channels=fpn_channels, fc_out_channels=256,
-                 num_classes=27)
-            for head in _base_.model.roi_head.bbox_head
+            dict(
+                head,
+                in_channels=fpn_channels,
+                fc_out_channels=256,
+                num_classes=27) for head in _base_.model.roi_head.bbox_head
         ]),
     train_cfg=dict(
         rpn_proposal=dict(nms_pre=600, max_per_img=300),

@@ -2,8 +2,8 @@
 # AdamW at lr 1e-4 (a tenth of the from-scratch schedule's), a 50-iteration
 # linear warm-up, cosine decay over 300 iterations, validation at the end.
 max_iters = 300
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
-                 val_interval=max_iters)
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 

@@ -14,8 +14,10 @@ train_dataloader = dict(
         data_root=data_root,
         pipeline=[
             dict(type='LoadImageFromFile'),
-            dict(type='RandomResizedCrop', scale=64, crop_ratio_range=(0.35,
-                                                                      1.0)),
+            dict(
+                type='RandomResizedCrop',
+                scale=64,
+                crop_ratio_range=(0.35, 1.0)),
             dict(type='RandomFlip', prob=0.5, direction='horizontal'),
             dict(type='PackClassificationInputs')
         ]))

@@ -120,8 +120,9 @@ class AttentionResNet(ResNet):
     Args:
         depth (int): 18, 34, 50, 101 or 152.
         attention (dict, optional): The attention layer, ``type`` one of
-            the single-input types of ``attention_types(gated=False)`` (``'SE'``, ``'CBAM'``, ``'SAM'``,
-            ``'ECA'``, ``'NonLocalBlock'``) and its arguments except
+            the single-input types of ``attention_types(gated=False)``
+            (``'SE'``, ``'CBAM'``, ``'SAM'``, ``'ECA'``,
+            ``'NonLocalBlock'``) and its arguments except
             ``in_channels`` (set per block); its default norms are the
             backbone's ``norm_cfg``. None: a plain ResNet.
             Defaults to None.
@@ -182,8 +183,8 @@ class AttentionResNet(ResNet):
                 dict(
                     cfg=self._attention_plugin_cfg(attention,
                                                    args['norm_cfg']),
-                    position=self.last_norm_position[
-                        self.arch_settings[depth][0]],
+                    position=self.last_norm_position[self.arch_settings[depth]
+                                                     [0]],
                     stages=self.stage_with_attention)
             ]
         super().__init__(depth, **kwargs)
@@ -203,8 +204,7 @@ class AttentionResNet(ResNet):
         params = inspect.signature(ResNet.__init__).parameters
         return {
             name: kwargs.get(name, param.default)
-            for name, param in params.items()
-            if name not in ('self', 'depth')
+            for name, param in params.items() if name not in ('self', 'depth')
         }
 
     def stage_switches(self) -> Dict[str, Sequence[bool]]:
@@ -222,9 +222,7 @@ class AttentionResNet(ResNet):
         if 'in_channels' in attention:
             raise ValueError('attention must not set in_channels: each block '
                              'sets it to its own width')
-        return dict(
-            with_backbone_norm(attention, norm_cfg),
-            type=layer_class)
+        return dict(with_backbone_norm(attention, norm_cfg), type=layer_class)
 
     @property
     def out_channels(self) -> List[int]:

@@ -34,8 +34,7 @@ def check_stage_args(
         ...
         ValueError: frozen_stages must be in -1..4, got 5
     """
-    if not out_indices or any(i not in range(num_stages)
-                              for i in out_indices):
+    if not out_indices or any(i not in range(num_stages) for i in out_indices):
         raise ValueError(
             f'out_indices must be a non-empty subset of '
             f'{tuple(range(num_stages))} (num_stages={num_stages}), '

@@ -302,12 +302,10 @@ class CSPMirrorLayer(BaseModule):
                 for _ in range(num_blocks)
             ]
         self.blocks = nn.Sequential(*blocks)
-        self.partial_conv = ConvModule(
-            mid_channels, mid_channels, 1, **
-            cfg) if partial_transition else None
-        self.final_conv = ConvModule(
-            2 * mid_channels, out_channels, 1, **
-            cfg) if fusion == 'first' else None
+        self.partial_conv = ConvModule(mid_channels, mid_channels, 1, **
+                                       cfg) if partial_transition else None
+        self.final_conv = ConvModule(2 * mid_channels, out_channels, 1, **
+                                     cfg) if fusion == 'first' else None
 
     def forward(self, x: Tensor) -> Tensor:
         """Partial main path through the blocks, concatenated with the
@@ -404,31 +402,32 @@ class CSPMirrorNet(FrozenStagesMixin, BaseModule):
     base_stem_channels = 32
     base_channels = (64, 128, 256, 512, 1024)
 
-    def __init__(self,
-                 arch: str = 'csp_mirror_net53',
-                 gamma: float = 1.0,
-                 in_channels: int = 3,
-                 out_indices: Sequence[int] = (1, 2, 3, 4),
-                 frozen_stages: int = -1,
-                 block_types: Sequence[str] = ('mirror', ) * 5,
-                 fusion: str = 'first',
-                 partial_transition: bool = True,
-                 overlap_ratio: float = 0.2,
-                 use_spp: bool = False,
-                 spp_kernel_sizes: Sequence[int] = (5, 9, 13),
-                 conv_cfg: OptConfigType = None,
-                 norm_cfg: ConfigType = dict(
-                     type='BN', momentum=0.03, eps=0.001),
-                 act_cfg: ConfigType = dict(type='Mish'),
-                 norm_eval: bool = False,
-                 with_cp: bool = False,
-                 init_cfg: OptMultiConfig = dict(
-                     type='Kaiming',
-                     layer='Conv2d',
-                     a=math.sqrt(5),
-                     distribution='uniform',
-                     mode='fan_in',
-                     nonlinearity='leaky_relu')) -> None:
+    def __init__(
+        self,
+        arch: str = 'csp_mirror_net53',
+        gamma: float = 1.0,
+        in_channels: int = 3,
+        out_indices: Sequence[int] = (1, 2, 3, 4),
+        frozen_stages: int = -1,
+        block_types: Sequence[str] = ('mirror', ) * 5,
+        fusion: str = 'first',
+        partial_transition: bool = True,
+        overlap_ratio: float = 0.2,
+        use_spp: bool = False,
+        spp_kernel_sizes: Sequence[int] = (5, 9, 13),
+        conv_cfg: OptConfigType = None,
+        norm_cfg: ConfigType = dict(type='BN', momentum=0.03, eps=0.001),
+        act_cfg: ConfigType = dict(type='Mish'),
+        norm_eval: bool = False,
+        with_cp: bool = False,
+        init_cfg: OptMultiConfig = dict(
+            type='Kaiming',
+            layer='Conv2d',
+            a=math.sqrt(5),
+            distribution='uniform',
+            mode='fan_in',
+            nonlinearity='leaky_relu')
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         num_stages = len(self.base_channels)
         if arch not in self.arch_settings:
@@ -438,8 +437,8 @@ class CSPMirrorNet(FrozenStagesMixin, BaseModule):
             raise ValueError(f'gamma (width multiplier) must be > 0, got '
                              f'{gamma}')
         check_overlap_ratio(overlap_ratio)
-        if len(block_types) != num_stages or any(
-                b not in BLOCK_TYPES for b in block_types):
+        if len(block_types) != num_stages or any(b not in BLOCK_TYPES
+                                                 for b in block_types):
             raise ValueError(f'block_types needs {num_stages} entries from '
                              f'{BLOCK_TYPES}, got {tuple(block_types)}')
         check_stage_args(num_stages, out_indices, frozen_stages)
@@ -453,15 +452,13 @@ class CSPMirrorNet(FrozenStagesMixin, BaseModule):
         self.stage_channels = [
             make_divisible(c * gamma) for c in self.base_channels
         ]
-        self.stem = ConvModule(
-            in_channels, stem_channels, 3, padding=1, **cfg)
+        self.stem = ConvModule(in_channels, stem_channels, 3, padding=1, **cfg)
         self.layers = ['stem']
         stage_in = stem_channels
         for i, (channels, num_blocks) in enumerate(
                 zip(self.stage_channels, self.arch_settings[arch])):
             stage: List[nn.Module] = [
-                ConvModule(
-                    stage_in, channels, 3, stride=2, padding=1, **cfg)
+                ConvModule(stage_in, channels, 3, stride=2, padding=1, **cfg)
             ]
             if use_spp and i == num_stages - 1:
                 stage.append(

@@ -136,14 +136,16 @@ class PreActBottleneck(BaseModule):
         return self.conv3(self.conv2(self.conv1(pre))) + identity
 
 
-def post_activation_unit(in_channels: int,
-                         out_channels: int,
-                         stride: int = 1,
-                         groups: int = 1,
-                         base_width: int = 64,
-                         conv_cfg: OptConfigType = None,
-                         norm_cfg: ConfigType = dict(type='BN'),
-                         act_cfg: ConfigType = dict(type='ReLU')) -> nn.Module:
+def post_activation_unit(
+    in_channels: int,
+    out_channels: int,
+    stride: int = 1,
+    groups: int = 1,
+    base_width: int = 64,
+    conv_cfg: OptConfigType = None,
+    norm_cfg: ConfigType = dict(type='BN'),
+    act_cfg: ConfigType = dict(type='ReLU')
+) -> nn.Module:
     """MMDetection's ResNeXt ``Bottleneck`` (conv-BN-ReLU units, ReLU after
     the addition), with a 1x1 conv + BN projection when the shape changes.
 
@@ -261,8 +263,7 @@ class AttentionModule(AttentionMapMixin, BaseModule):
         if num_skips < 0:
             raise ValueError(
                 f'AttentionModule needs num_skips >= 0, got {num_skips}')
-        self._init_attention_state(channels, keep_attention_map,
-                                   identity_init)
+        self._init_attention_state(channels, keep_attention_map, identity_init)
         unit_kwargs = dict(
             conv_cfg=conv_cfg,
             norm_cfg=norm_cfg,
@@ -288,7 +289,11 @@ class AttentionModule(AttentionMapMixin, BaseModule):
         conv = dict(conv_cfg=conv_cfg, bias=False)
         if post_activation:
             first = ConvModule(
-                channels, channels, 1, norm_cfg=norm_cfg, act_cfg=act_cfg,
+                channels,
+                channels,
+                1,
+                norm_cfg=norm_cfg,
+                act_cfg=act_cfg,
                 **conv)
             last = ConvModule(
                 channels, channels, 1, norm_cfg=None, act_cfg=None, **conv)
@@ -456,28 +461,27 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
     num_last_units = 3
     num_stages = 4
 
-    def __init__(self,
-                 arch: str = 'attention56',
-                 in_channels: int = 3,
-                 base_channels: int = 64,
-                 out_indices: Sequence[int] = (0, 1, 2, 3),
-                 frozen_stages: int = -1,
-                 out_norm: Optional[bool] = None,
-                 align_corners: bool = False,
-                 conv_cfg: OptConfigType = None,
-                 norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
-                 act_cfg: ConfigType = dict(type='ReLU'),
-                 norm_eval: bool = False,
-                 with_cp: bool = False,
-                 mask_identity_init: bool = False,
-                 keep_attention_map: bool = False,
-                 init_cfg: OptMultiConfig = [
-                     dict(type='Kaiming', layer='Conv2d'),
-                     dict(
-                         type='Constant',
-                         val=1,
-                         layer=['_BatchNorm', 'GroupNorm'])
-                 ]) -> None:
+    def __init__(
+        self,
+        arch: str = 'attention56',
+        in_channels: int = 3,
+        base_channels: int = 64,
+        out_indices: Sequence[int] = (0, 1, 2, 3),
+        frozen_stages: int = -1,
+        out_norm: Optional[bool] = None,
+        align_corners: bool = False,
+        conv_cfg: OptConfigType = None,
+        norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
+        act_cfg: ConfigType = dict(type='ReLU'),
+        norm_eval: bool = False,
+        with_cp: bool = False,
+        mask_identity_init: bool = False,
+        keep_attention_map: bool = False,
+        init_cfg: OptMultiConfig = [
+            dict(type='Kaiming', layer='Conv2d'),
+            dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
+        ]
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         if arch not in self.arch_settings:
             raise KeyError(f'Unknown ResidualAttentionNet arch {arch!r}; '
@@ -540,8 +544,7 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
                         align_corners=align_corners,
                         identity_init=mask_identity_init,
                         keep_attention_map=keep_attention_map,
-                        **layer_cfg)
-                    for _ in range(setting['num_modules'][i])
+                        **layer_cfg) for _ in range(setting['num_modules'][i])
                 ]
             else:
                 blocks += [

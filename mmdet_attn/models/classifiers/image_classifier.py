@@ -48,15 +48,17 @@ class ImageClassifier(BaseModel):
         torch.Size([2, 10])
     """
 
-    def __init__(self,
-                 backbone: ConfigType,
-                 num_classes: int,
-                 in_channels: int,
-                 label_smooth: float = 0.,
-                 dropout: float = 0.,
-                 data_preprocessor: OptConfigType = None,
-                 init_cfg: OptMultiConfig = dict(
-                     type='Normal', layer='Linear', std=0.01)) -> None:
+    def __init__(
+        self,
+        backbone: ConfigType,
+        num_classes: int,
+        in_channels: int,
+        label_smooth: float = 0.,
+        dropout: float = 0.,
+        data_preprocessor: OptConfigType = None,
+        init_cfg: OptMultiConfig = dict(
+            type='Normal', layer='Linear', std=0.01)
+    ) -> None:
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if num_classes < 1:
@@ -70,11 +72,12 @@ class ImageClassifier(BaseModel):
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.fc = nn.Linear(in_channels, num_classes)
 
-    def forward(self,
-                inputs: Tensor,
-                data_samples: Optional[List[BaseDataElement]] = None,
-                mode: str = 'tensor') -> Union[Dict[str, Tensor], Tensor,
-                                               List[BaseDataElement]]:
+    def forward(
+        self,
+        inputs: Tensor,
+        data_samples: Optional[List[BaseDataElement]] = None,
+        mode: str = 'tensor'
+    ) -> Union[Dict[str, Tensor], Tensor, List[BaseDataElement]]:
         """Logits (``'tensor'``), losses (``'loss'``) or predictions
         (``'predict'``), as every MMEngine model.
 

@@ -15,7 +15,7 @@ ATTENTION_TYPES = tuple(attention_types())
 
 __all__ = [
     'ATTENTION_TYPES', 'AttentionGate', 'AttentionMapMixin', 'CBAM', 'ECA',
-    'Mish', 'NonLocalBlock', 'SAM', 'SE', 'attention_class',
-    'attention_types', 'build_attention', 'check_sam_start',
-    'eca_kernel_size', 'with_backbone_norm'
+    'Mish', 'NonLocalBlock', 'SAM', 'SE', 'attention_class', 'attention_types',
+    'build_attention', 'check_sam_start', 'eca_kernel_size',
+    'with_backbone_norm'
 ]

@@ -60,8 +60,7 @@ class Gate(nn.Module):
                  scale: float = 1.,
                  offset: float = 0.) -> None:
         super().__init__()
-        self.act = None if act_cfg is None else build_activation_layer(
-            act_cfg)
+        self.act = None if act_cfg is None else build_activation_layer(act_cfg)
         self.scale = scale
         self.offset = offset
 

@@ -65,8 +65,8 @@ def attention_class(layer_type: Union[str, type, None],
         >>> attention_class('SE').__name__
         'SE'
     """
-    cls = MODELS.get(layer_type) if isinstance(layer_type, str) else (
-        layer_type)
+    cls = MODELS.get(layer_type) if isinstance(layer_type,
+                                               str) else (layer_type)
     if _is_attention_layer(cls, gated):
         return cls
     if cls is None:

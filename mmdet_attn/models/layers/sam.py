@@ -49,8 +49,7 @@ class SAM(AttentionMapMixin, BaseModule):
                              f'got {mode!r}')
         self.mode = mode
         self.fc = nn.Linear(in_channels, in_channels, bias=False)
-        self.gate = Gate(
-            act_cfg=None, offset=1. if mode == 'residual' else 0.)
+        self.gate = Gate(act_cfg=None, offset=1. if mode == 'residual' else 0.)
         self._zero_residual()
 
     def _zero_residual(self) -> None:

@@ -9,16 +9,16 @@ from typing import Dict, List
 
 import pytest
 import torch
+from backbone_checks import check_with_cp, randomize
 from mmdet.models.backbones import ResNet
 from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import DefaultScope, init_default_scope
+from tool_runner import CONFIG_DIR
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmdet_attn.models.backbones import AttentionResNet, PluginBasicBlock
 from mmdet_attn.models.layers.base import AttentionMapMixin
-from backbone_checks import check_with_cp, randomize
-from tool_runner import CONFIG_DIR
 
 STRIDES = (4, 8, 16, 32)
 TYPES = ('SE', 'CBAM', 'SAM', 'ECA')
@@ -90,14 +90,13 @@ def check_shapes(model: torch.nn.Module, channels: List[int], train: bool,
     size, in train or eval mode."""
     model.train(train)
     generator = torch.Generator().manual_seed(seed)
-    sizes = [(97, 131), tuple(torch.randint(33, 80, (2, ),
-                                            generator=generator).tolist())]
+    sizes = [(97, 131),
+             tuple(torch.randint(33, 80, (2, ), generator=generator).tolist())]
     for height, width in sizes:
         outs = model(torch.rand(2, 3, height, width))
-        assert [tuple(o.shape) for o in outs] == [
-            (2, c, math.ceil(height / s), math.ceil(width / s))
-            for c, s in zip(channels, STRIDES)
-        ]
+        assert [tuple(o.shape) for o in outs
+                ] == [(2, c, math.ceil(height / s), math.ceil(width / s))
+                      for c, s in zip(channels, STRIDES)]
 
 
 def check_frozen(model: torch.nn.Module, frozen_stages: int,
@@ -132,8 +131,8 @@ def check_frozen(model: torch.nn.Module, frozen_stages: int,
             assert torch.equal(before[key], after[key]), key
     assert all(layer.training is attention_trainable for layer in attention)
     moved = [
-        k for k in after if k.startswith(f'layer{frozen_stages + 1}.')
-        and k.endswith('running_mean') and not torch.equal(after[k], before[k])
+        k for k in after if k.startswith(f'layer{frozen_stages + 1}.') and
+        k.endswith('running_mean') and not torch.equal(after[k], before[k])
     ]
     assert moved
 
@@ -217,8 +216,10 @@ def test_without_attention_outputs_equal_the_plain_resnet(depth, train):
     plain.train(train)
     x = torch.rand(2, 3, 45, 61)
     expected = plain(x)
-    for kwargs in (dict(), dict(attention=dict(type='CBAM'),
-                                stage_with_attention=(False, ) * 4)):
+    for kwargs in (dict(),
+                   dict(
+                       attention=dict(type='CBAM'),
+                       stage_with_attention=(False, ) * 4)):
         model = narrow(depth=depth, **kwargs)
         model.load_state_dict(plain.state_dict())
         outs = model.train(train)(x)
@@ -231,9 +232,8 @@ def test_stage_with_attention_selects_stages(depth):
         depth=depth,
         attention=dict(type='SE', ratio=8),
         stage_with_attention=(False, True, False, True))
-    assert [bool(model.stage_attention_layers(i)) for i in range(4)] == [
-        False, True, False, True
-    ]
+    assert [bool(model.stage_attention_layers(i))
+            for i in range(4)] == [False, True, False, True]
     assert model.layer2[0].se_layer.conv1.conv.out_channels == (
         model.out_channels[1] // 8)
 
@@ -248,8 +248,8 @@ def test_parameter_counts_match_the_papers():
     # ECA-Net's code rule: k = 5 for 256-1024 channels, 7 for 2048.
     assert extra(dict(type='ECA')) == 3 * 5 + 4 * 5 + 6 * 5 + 3 * 7
     widths = [256] * 3 + [512] * 4 + [1024] * 6 + [2048] * 3
-    assert extra(dict(type='SE')) == sum(
-        2 * c * (c // 16) + c // 16 + c for c in widths)
+    assert extra(dict(type='SE')) == sum(2 * c * (c // 16) + c // 16 + c
+                                         for c in widths)
 
 
 @pytest.mark.parametrize('depth', [18, 50])
@@ -259,8 +259,7 @@ def test_with_cp_gives_the_same_outputs_and_gradients(depth):
 
 
 @pytest.mark.parametrize('freeze_attention', [False, True])
-def test_frozen_stages_keep_attention_trainable_unless_asked(
-        freeze_attention):
+def test_frozen_stages_keep_attention_trainable_unless_asked(freeze_attention):
     model = narrow(
         depth=18,
         attention=dict(type='CBAM', spatial_norm_cfg=dict(type='BN')),
@@ -281,17 +280,19 @@ def test_norm_eval_keeps_every_bn_in_eval_mode():
 
 def test_every_parameter_receives_a_gradient():
     model = randomize(
-        narrow(
-            depth=18, attention=dict(type='SAM'),
-            zero_init_residual=False)).train()
+        narrow(depth=18, attention=dict(type='SAM'),
+               zero_init_residual=False)).train()
     sum(o.mean() for o in model(torch.rand(2, 3, 37, 45))).backward()
     assert all(p.grad is not None and p.grad.abs().sum() > 0
                for p in model.parameters())
 
 
 def test_builds_from_the_registry_and_under_any_default_scope():
-    cfg = dict(type='AttentionResNet', depth=18, base_channels=16,
-               attention=dict(type='CBAM'))
+    cfg = dict(
+        type='AttentionResNet',
+        depth=18,
+        base_channels=16,
+        attention=dict(type='CBAM'))
     with DefaultScope.overwrite_default_scope('mmdet'):
         assert isinstance(MODELS.build(cfg), AttentionResNet)
     # Under MMEngine's root scope MMCV's plugin builder would not find the
@@ -304,11 +305,14 @@ def test_builds_from_the_registry_and_under_any_default_scope():
 def test_plugin_basic_block_takes_other_plugins():
     model = narrow(
         depth=18,
-        plugins=[dict(cfg=dict(type=MODELS.get('SE')),
-                      position='after_conv1', stages=(True, False, False,
-                                                      False))])
-    assert hasattr(model.layer1[0], 'se_layer') and not hasattr(
-        model.layer2[0], 'se_layer')
+        plugins=[
+            dict(
+                cfg=dict(type=MODELS.get('SE')),
+                position='after_conv1',
+                stages=(True, False, False, False))
+        ])
+    assert hasattr(model.layer1[0],
+                   'se_layer') and not hasattr(model.layer2[0], 'se_layer')
     assert model.layer1[0].se_layer.in_channels == 16
 
 
@@ -318,16 +322,22 @@ def test_bad_input_raises_clear_errors():
     with pytest.raises(ValueError, match='out_indices'):
         AttentionResNet(depth=18, out_indices=(0, 4))
     with pytest.raises(ValueError, match='out_indices'):
-        AttentionResNet(depth=18, num_stages=3, out_indices=(0, 1, 3),
-                        strides=(1, 2, 2), dilations=(1, 1, 1),
-                        stage_with_attention=(True, ) * 3)
+        AttentionResNet(
+            depth=18,
+            num_stages=3,
+            out_indices=(0, 1, 3),
+            strides=(1, 2, 2),
+            dilations=(1, 1, 1),
+            stage_with_attention=(True, ) * 3)
     with pytest.raises(KeyError, match='CBAM, ECA, NonLocalBlock, SAM, SE'):
         AttentionResNet(depth=18, attention=dict(type='Fancy'))
     with pytest.raises(KeyError, match='takes a gating map'):
         AttentionResNet(depth=18, attention=dict(type='AttentionGate'))
     with pytest.raises(ValueError, match='stage_with_attention'):
-        AttentionResNet(depth=18, attention=dict(type='SE'),
-                        stage_with_attention=(True, ) * 5)
+        AttentionResNet(
+            depth=18,
+            attention=dict(type='SE'),
+            stage_with_attention=(True, ) * 5)
     with pytest.raises(ValueError, match='frozen_stages'):
         AttentionResNet(depth=50, frozen_stages=5)
     with pytest.raises(ValueError, match='in_channels'):
@@ -358,5 +368,8 @@ def test_family_config_backbones(config, suffix):
     })
     assert cfg.model.backbone.init_cfg.checkpoint == 'resnet.pth'
     for train in (True, False):
-        check_shapes(model, list(cfg.model.neck.in_channels), train,
-                     seed=len(config) + train)
+        check_shapes(
+            model,
+            list(cfg.model.neck.in_channels),
+            train,
+            seed=len(config) + train)

@@ -9,16 +9,15 @@ from typing import List, Sequence, Tuple
 import pytest
 import torch
 import torch.nn as nn
+from config_backbones import CONFIG_BACKBONES, SHALLOW, build_backbone
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from config_backbones import CONFIG_BACKBONES, SHALLOW, build_backbone
 from mmdet_attn.models.backbones import AttentionResNet, GatedECAResNet
 from mmdet_attn.models.layers import CBAM, ECA, SAM, SE, NonLocalBlock
 from mmdet_attn.models.layers.base import Gate
 
 CONFIGS = sorted(CONFIG_BACKBONES)
 SYNC_BN = dict(type='SyncBN', requires_grad=True)
-
 
 #: Configs left out of the (slow) compile test: their backbone runs the
 #: code of another config's with other arguments (the Attttttention-ResNet
@@ -94,8 +93,8 @@ def norm_overrides(config: str, norm_cfg: dict) -> dict:
 def test_config_backbones_cover_every_backbone_type():
     types = {cfg['type'] for cfg in CONFIG_BACKBONES.values()}
     assert types == {
-        'ResNet', 'GatedECAResNet', 'AttentionResNet',
-        'ResidualAttentionNet', 'CSPMirrorNet'
+        'ResNet', 'GatedECAResNet', 'AttentionResNet', 'ResidualAttentionNet',
+        'CSPMirrorNet'
     }
 
 
@@ -173,8 +172,8 @@ def test_channels_last_gives_the_same_outputs_and_gradients(config):
     model_cl = copy.deepcopy(model).to(memory_format=torch.channels_last)
     x = torch.rand(1, 3, 64, 64)
     ref, ref_grads = forward_backward(model, x)
-    outs, grads = forward_backward(
-        model_cl, x.to(memory_format=torch.channels_last))
+    outs, grads = forward_backward(model_cl,
+                                   x.to(memory_format=torch.channels_last))
     for out, expected in zip(outs, ref, strict=True):
         assert relative_error(out, expected) < 1e-4
     assert grads.keys() == ref_grads.keys()
@@ -201,7 +200,8 @@ def test_compiles_without_graph_breaks(config):
 
 
 @pytest.mark.parametrize(
-    'layer', [ECA(64), SE(64), SAM(64), CBAM(64)], ids=lambda m: type(m).__name__)
+    'layer', [ECA(64), SE(64), SAM(64), CBAM(64)],
+    ids=lambda m: type(m).__name__)
 def test_attention_weights_are_float32_under_autocast(layer):
     maps = []
     for gate in layer.modules():

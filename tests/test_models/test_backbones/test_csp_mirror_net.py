@@ -7,12 +7,12 @@ import runpy
 import pytest
 import torch
 import torch.nn as nn
+from backbone_checks import check_with_cp
 from mmcv.cnn import build_activation_layer
 from mmdet.models.layers import CSPLayer
 from mmdet.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from backbone_checks import check_with_cp
 from mmdet_attn.models.backbones import CSPMirrorNet
 from mmdet_attn.models.backbones.csp_mirror_net import (CSPMirrorLayer,
                                                         MirrorBlock)
@@ -28,10 +28,9 @@ def _small(**kwargs) -> CSPMirrorNet:
 
 def _assert_strides(model: CSPMirrorNet, height: int, width: int) -> None:
     outs = model(torch.rand(2, 3, height, width))
-    assert [tuple(o.shape) for o in outs] == [
-        (2, c, math.ceil(height / s), math.ceil(width / s))
-        for c, s in zip(model.out_channels, STRIDES)
-    ]
+    assert [tuple(o.shape) for o in outs
+            ] == [(2, c, math.ceil(height / s), math.ceil(width / s))
+                  for c, s in zip(model.out_channels, STRIDES)]
     assert all(torch.isfinite(o).all() for o in outs)
 
 
@@ -40,9 +39,9 @@ def test_strides_shapes_and_channels(train):
     model = _small(use_spp=True).train(train)
     assert model.out_channels == [16, 32, 64, 128]
     generator = torch.Generator().manual_seed(int(train))
-    sizes = [(97, 131), (33, 47)] + [
-        tuple(torch.randint(33, 70, (2, ), generator=generator).tolist())
-    ]
+    sizes = [
+        (97, 131), (33, 47)
+    ] + [tuple(torch.randint(33, 70, (2, ), generator=generator).tolist())]
     for height, width in sizes:
         _assert_strides(model, height, width)
 
@@ -53,8 +52,7 @@ def test_fusion_and_partial_transition_options(fusion, partial_transition):
     model = _small(
         fusion=fusion,
         partial_transition=partial_transition,
-        block_types=('mirror', 'bottleneck', 'mirror', 'bottleneck',
-                     'mirror'))
+        block_types=('mirror', 'bottleneck', 'mirror', 'bottleneck', 'mirror'))
     layer = model.stage2[-1]
     assert (layer.final_conv is None) == (fusion == 'last')
     assert (layer.partial_conv is None) != partial_transition

@@ -7,17 +7,17 @@ from unittest import mock
 import pytest
 import torch
 import torch.nn as nn
+from backbone_checks import check_with_cp, randomize
 from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-
-from mmdet_attn.models.backbones import AttentionResNet, GatedECAResNet
-from mmdet_attn.models.layers import ECA, AttentionGate, NonLocalBlock
-from backbone_checks import check_with_cp, randomize
 from test_attention_resnet import (attention_keys, check_frozen,
                                    check_loads_trunk, check_shapes, narrow,
                                    plain_resnet)
 from tool_runner import CONFIG_DIR
+
+from mmdet_attn.models.backbones import AttentionResNet, GatedECAResNet
+from mmdet_attn.models.layers import ECA, AttentionGate, NonLocalBlock
 
 #: The Attttttention-ResNet repository's gate and ECA arguments.
 ORIGINAL_LAYOUT = dict(
@@ -74,8 +74,10 @@ def test_default_layout_is_the_papers():
     assert stage.gate.inter_channels == 8
     assert isinstance(stage.gate.dropout, nn.Identity)
     assert isinstance(stage.eca, ECA)
-    assert [getattr(model, f'layer{i}_attention').eca.kernel_size
-            for i in range(1, 5)] == [3, 3, 3, 5]
+    assert [
+        getattr(model, f'layer{i}_attention').eca.kernel_size
+        for i in range(1, 5)
+    ] == [3, 3, 3, 5]
     assert stage.non_local is None and model.layer4_attention.non_local is None
 
 
@@ -127,9 +129,9 @@ def test_plain_checkpoints_load_with_only_attention_keys_missing(
     missing = check_loads_trunk(model, plain_resnet(depth), tmp_path)
     assert sorted(missing) == sorted(attention_keys(model))
     assert all(k.split('.')[0].endswith('_attention') for k in missing)
-    assert {k.split('.')[0] for k in missing} == {
-        f'layer{i}_attention' for i in range(1, 5)
-    }
+    assert {k.split('.')[0]
+            for k in missing} == {f'layer{i}_attention'
+                                  for i in range(1, 5)}
 
 
 @pytest.mark.parametrize('train', [True, False])
@@ -137,7 +139,9 @@ def test_without_attention_outputs_equal_the_plain_resnet(train):
     plain = plain_resnet(18)
     plain.train(train)
     model = gated(
-        attention_gate=None, eca=None, non_local=dict(),
+        attention_gate=None,
+        eca=None,
+        non_local=dict(),
         stage_with_non_local=(False, ) * 4)
     assert not attention_keys(model)
     model.load_state_dict(plain.state_dict())
@@ -147,8 +151,8 @@ def test_without_attention_outputs_equal_the_plain_resnet(train):
 
 
 def test_out_indices_and_stage_switches():
-    model = gated(out_indices=(1, 3), stage_with_eca=(False, True, False,
-                                                      False))
+    model = gated(
+        out_indices=(1, 3), stage_with_eca=(False, True, False, False))
     assert model.out_channels == [32, 128]
     assert sorted(model.attention_names) == [1, 3]
     assert not hasattr(model, 'layer1_attention')
@@ -163,8 +167,7 @@ def test_with_cp_gives_the_same_outputs_and_gradients():
 
 
 @pytest.mark.parametrize('freeze_attention', [False, True])
-def test_frozen_stages_keep_attention_trainable_unless_asked(
-        freeze_attention):
+def test_frozen_stages_keep_attention_trainable_unless_asked(freeze_attention):
     model = gated(frozen_stages=2, freeze_attention=freeze_attention)
     check_frozen(model, 2, attention_trainable=not freeze_attention)
     assert model.layer3_attention.training
@@ -181,8 +184,8 @@ def test_build_freezes_once(cls):
     assert not any(p.requires_grad for p in model.layer1.parameters())
     if cls is GatedECAResNet:
         assert not model.layer1_attention.training
-        assert not any(
-            p.requires_grad for p in model.layer1_attention.parameters())
+        assert not any(p.requires_grad
+                       for p in model.layer1_attention.parameters())
     assert all(p.requires_grad for p in model.layer2.parameters())
 
 
@@ -228,7 +231,7 @@ def test_bad_input_raises_clear_errors():
     with pytest.raises(ValueError, match='stage_with_gate'):
         GatedECAResNet(depth=18, stage_with_gate=(True, ) * 5)
     with pytest.raises(ValueError, match='stage_with_non_local'):
-        GatedECAResNet(depth=18, non_local=dict(),
-                       stage_with_non_local=(True, True))
+        GatedECAResNet(
+            depth=18, non_local=dict(), stage_with_non_local=(True, True))
     with pytest.raises(ValueError, match='gating_channels'):
         GatedECAResNet(depth=18, attention_gate=dict(gating_channels=256))

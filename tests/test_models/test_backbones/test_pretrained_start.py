@@ -60,14 +60,10 @@ def test_starts_as_the_plain_resnet_and_learns_attention(config):
     outs = model(x)
     sum((o * torch.randn_like(o)).sum() for o in outs).backward()
     trunk = set(dict(plain.named_parameters()))
-    attention = {
-        n: p
-        for n, p in model.named_parameters() if n not in trunk
-    }
+    attention = {n: p for n, p in model.named_parameters() if n not in trunk}
     assert attention and set(attention) <= set(missing)
     silent = IDENTITY_CONFIGS[config]
     for name, param in attention.items():
         # Float rounding leaves ~1e-9 where the exact gradient is zero.
         learns = param.grad is not None and param.grad.abs().max() > 1e-6
         assert learns or any(f'.{prefix}' in name for prefix in silent), name
-

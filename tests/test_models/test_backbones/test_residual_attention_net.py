@@ -6,11 +6,11 @@ import math
 import pytest
 import torch
 import torch.nn as nn
+from backbone_checks import check_with_cp
 from mmdet.models.backbones.resnext import Bottleneck as ResNeXtBottleneck
 from mmdet.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from backbone_checks import check_with_cp
 from mmdet_attn.models.backbones import ResidualAttentionNet
 from mmdet_attn.models.backbones.residual_attention_net import (
     AttentionModule, PreActBottleneck)
@@ -34,14 +34,14 @@ def test_strides_shapes_and_channels(arch, train):
         c * model.stage_channels[0] // 32 for c in (32, 64, 128, 256)
     ]
     generator = torch.Generator().manual_seed(len(arch) + train)
-    for height, width in [(97, 131),
-                          tuple(torch.randint(33, 70, (2, ),
-                                              generator=generator).tolist())]:
+    for height, width in [
+        (97, 131),
+            tuple(torch.randint(33, 70, (2, ), generator=generator).tolist())
+    ]:
         outs = model(torch.rand(1, 3, height, width))
-        assert [tuple(o.shape) for o in outs] == [
-            (1, c, math.ceil(height / s), math.ceil(width / s))
-            for c, s in zip(model.out_channels, STRIDES)
-        ]
+        assert [tuple(o.shape) for o in outs
+                ] == [(1, c, math.ceil(height / s), math.ceil(width / s))
+                      for c, s in zip(model.out_channels, STRIDES)]
 
 
 def _out_norm_params(model: ResidualAttentionNet, stages) -> int:
@@ -56,9 +56,9 @@ FC_PARAMS = 2049000
 def test_default_widths_modules_and_prototxt_parameter_counts():
     model = ResidualAttentionNet('attention56')
     assert model.out_channels == [256, 512, 1024, 2048]
-    skips = [[len(m.skip_units) for m in stage if isinstance(
-        m, AttentionModule)] for stage in (model.layer1, model.layer2,
-                                           model.layer3, model.layer4)]
+    skips = [[
+        len(m.skip_units) for m in stage if isinstance(m, AttentionModule)
+    ] for stage in (model.layer1, model.layer2, model.layer3, model.layer4)]
     assert skips == [[2], [1], [0], []]
     # The authors' prototxts, FC included: one BN-ReLU after the last
     # stage (out_norm4); out_norm1-3 are this backbone's additions.
@@ -88,8 +88,8 @@ def test_attentionnext56_is_its_prototxt():
         if unit.downsample is not None:
             assert isinstance(unit.downsample[1], nn.BatchNorm2d)
     head = model.layer1[1].mask_head
-    assert [type(m) for m in head[0].children()] == [
-        nn.Conv2d, nn.BatchNorm2d, nn.ReLU]
+    assert [type(m) for m in head[0].children()
+            ] == [nn.Conv2d, nn.BatchNorm2d, nn.ReLU]
     assert head[0].order == ('conv', 'norm', 'act')
     assert [type(m) for m in head[1].children()] == [nn.Conv2d]
     assert isinstance(head[2], nn.Sigmoid)
@@ -187,8 +187,8 @@ def test_out_indices_and_no_out_norm():
 
 def test_builds_from_the_registry():
     model = MODELS.build(
-        dict(type='ResidualAttentionNet', arch='attention92',
-             base_channels=16))
+        dict(
+            type='ResidualAttentionNet', arch='attention92', base_channels=16))
     assert isinstance(model, ResidualAttentionNet)
 
 

@@ -37,8 +37,8 @@ def _conv2d_ref(x: Tensor,
     for u in range(kh):
         for v in range(kw):
             patch = padded[:, :, u:u + h, v:v + w]
-            out = out + torch.einsum('nchw,oc->nohw', patch,
-                                     weight[:, :, u, v])
+            out = out + torch.einsum('nchw,oc->nohw', patch, weight[:, :, u,
+                                                                    v])
     if bias is not None:
         out = out + bias[None, :, None, None]
     return out
@@ -50,8 +50,8 @@ def _bilinear_ref(x: Tensor, size: Tuple[int, int]) -> Tensor:
     clamped at 0, between its two neighbours."""
 
     def axis(in_len: int, out_len: int) -> Tuple[Tensor, Tensor, Tensor]:
-        src = (torch.arange(out_len, dtype=torch.float64) + 0.5) * (
-            in_len / out_len) - 0.5
+        src = (torch.arange(out_len, dtype=torch.float64) +
+               0.5) * (in_len / out_len) - 0.5
         src = src.clamp(min=0)
         lo = src.floor().long().clamp(max=in_len - 1)
         hi = (lo + 1).clamp(max=in_len - 1)

@@ -42,8 +42,10 @@ def _gating_inputs(shape: Tuple[int, ...]) -> Tuple[torch.Tensor, ...]:
                                                 (w + 1) // 2)
 
 
-def _layer_and_inputs(name: str, shape: Tuple[int, ...]
-                      ) -> Tuple[torch.nn.Module, Tuple[torch.Tensor, ...]]:
+def _layer_and_inputs(
+    name: str,
+    shape: Tuple[int,
+                 ...]) -> Tuple[torch.nn.Module, Tuple[torch.Tensor, ...]]:
     """The layer ``name`` for ``shape[1]`` channels and random inputs for it
     (a coarser gating map too for the AttentionGate)."""
     if name == 'AttentionGate':
@@ -57,16 +59,16 @@ def test_all_types_registered_in_mmdet_models():
     for cls in classes:
         assert MODELS.get(cls.__name__) is cls
     assert attention_types(gated=True) == ['AttentionGate']
-    assert sorted(attention_types(gated=False)) == sorted(
-        set(ATTENTION_TYPES) - {'AttentionGate'})
+    assert sorted(attention_types(
+        gated=False)) == sorted(set(ATTENTION_TYPES) - {'AttentionGate'})
     # MMCV's own registration is not shadowed.
     assert MODELS.get('NonLocal2d') is not NonLocalBlock
 
 
 def test_the_registry_is_the_list_of_types():
     # A layer registered later is an attention type at once.
-    MODELS.register_module(name='ECAVariant', module=type('ECAVariant',
-                                                          (ECA, ), {}))
+    MODELS.register_module(
+        name='ECAVariant', module=type('ECAVariant', (ECA, ), {}))
     try:
         assert 'ECAVariant' in attention_types(gated=False)
         assert build_attention(dict(type='ECAVariant'), 8).in_channels == 8
@@ -140,8 +142,8 @@ def test_jit_trace(name):
 def test_channel_mismatch_names_module_and_both_counts(name):
     if name == 'AttentionGate':
         layer = build_attention(GATING, 32)
-        args: Tuple[Any, ...] = (torch.randn(1, 48, 4, 4),
-                                 torch.randn(1, 24, 2, 2))
+        args: Tuple[Any, ...] = (torch.randn(1, 48, 4,
+                                             4), torch.randn(1, 24, 2, 2))
     else:
         layer = _build(name, 32)
         args = (torch.randn(1, 48, 4, 4), )
@@ -180,8 +182,9 @@ def test_unknown_type_lists_the_attention_types():
     with pytest.raises(KeyError, match=r'\(it takes a gating map\)') as info:
         attention_class('AttentionGate', gated=False)
     assert 'AttentionGate' not in str(info.value).split(' are ')[1]
-    with pytest.raises(KeyError, match='one input.*gating map are '
-                       'AttentionGate'):
+    with pytest.raises(
+            KeyError, match='one input.*gating map are '
+            'AttentionGate'):
         build_attention(dict(type='SE'), 64, gated=True)
     with pytest.raises(KeyError, match='Fancy'):
         with_backbone_norm(dict(type='Fancy'), dict(type='BN'))
@@ -198,12 +201,23 @@ def test_builder_in_channels_conflict():
 # Expected map shapes (module path of the gate's owner: shape) for a
 # 2 x 32 x 5 x 7 input.
 MAP_SHAPES: Dict[str, Dict[str, Tuple[int, ...]]] = {
-    'ECA': {'': (2, 32, 1, 1)},
-    'SE': {'': (2, 32, 1, 1)},
-    'CBAM': {'channel_gate': (2, 32, 1, 1), 'spatial_gate': (2, 1, 5, 7)},
-    'SAM': {'': (2, 32, 1, 1)},
+    'ECA': {
+        '': (2, 32, 1, 1)
+    },
+    'SE': {
+        '': (2, 32, 1, 1)
+    },
+    'CBAM': {
+        'channel_gate': (2, 32, 1, 1),
+        'spatial_gate': (2, 1, 5, 7)
+    },
+    'SAM': {
+        '': (2, 32, 1, 1)
+    },
     'NonLocalBlock': {},
-    'AttentionGate': {'': (2, 1, 5, 7)},
+    'AttentionGate': {
+        '': (2, 1, 5, 7)
+    },
 }
 
 
@@ -215,8 +229,10 @@ def test_maps_come_from_gates_and_no_layer_keeps_them(name, gate_output):
         path.rpartition('.')[0]: module
         for path, module in layer.named_modules() if isinstance(module, Gate)
     }
-    assert {path: gate_output(gate, lambda: layer(*inputs)).shape
-            for path, gate in gates.items()} == MAP_SHAPES[name]
+    assert {
+        path: gate_output(gate, lambda: layer(*inputs)).shape
+        for path, gate in gates.items()
+    } == MAP_SHAPES[name]
     for path, gate in gates.items():
         kept = gate_output(gate, lambda: layer(*inputs))
         if name != 'SAM':
@@ -240,8 +256,7 @@ R50_SHAPES = [(1, 256, 16, 16), (1, 512, 8, 8), (1, 1024, 4, 4),
 def test_plugin_in_stock_resnet50(mmdet_scope, layer_type, position):
     torch.manual_seed(0)
     model = ResNet(
-        depth=50,
-        plugins=[dict(cfg=dict(type=layer_type), position=position)])
+        depth=50, plugins=[dict(cfg=dict(type=layer_type), position=position)])
     model.init_weights()
     cls = MODELS.get(layer_type)
     plugins = [m for m in model.modules() if isinstance(m, cls)]

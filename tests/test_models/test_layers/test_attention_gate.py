@@ -48,8 +48,7 @@ def test_output_equals_the_formula(layout, x_shape, g_size, conv2d_ref,
                                    gate_output):
     torch.manual_seed(0)
     kwargs = SEED_LAYOUT if layout == 'seed' else {}
-    layer = AttentionGate(
-        x_shape[1], gating_channels=12, **kwargs).double()
+    layer = AttentionGate(x_shape[1], gating_channels=12, **kwargs).double()
     randomize_bn(layer)
     layer.eval()
     x = torch.randn(x_shape, dtype=torch.float64)

@@ -20,8 +20,10 @@ def _cbam_ref(layer, x, conv2d_ref, sigmoid_ref, batch_norm_eval_ref):
     mx = x.reshape(n, c, h * w).max(dim=2).values
     m_c = sigmoid_ref(mlp(avg) + mlp(mx))[:, :, None, None]
     x1 = x * m_c
-    pooled = torch.cat([x1.sum(dim=1, keepdim=True) / c,
-                        x1.max(dim=1, keepdim=True).values], dim=1)
+    pooled = torch.cat(
+        [x1.sum(dim=1, keepdim=True) / c,
+         x1.max(dim=1, keepdim=True).values],
+        dim=1)
     spatial = layer.spatial_gate.conv
     conv = spatial.conv
     bias = None if conv.bias is None else conv.bias.detach()
@@ -84,8 +86,9 @@ def test_checkpoints_of_the_earlier_layout_load():
     torch.manual_seed(0)
     layer = CBAM(32, spatial_norm_cfg=dict(type='BN'))
     renamed = {
-        key.replace('channel_gate.mlp.', 'channel_mlp.').replace(
-            'spatial_gate.conv.', 'spatial_conv.'): value + 1
+        key.replace('channel_gate.mlp.',
+                    'channel_mlp.').replace('spatial_gate.conv.',
+                                            'spatial_conv.'): value + 1
         for key, value in layer.state_dict().items()
     }
     assert 'spatial_conv.bn.weight' in renamed

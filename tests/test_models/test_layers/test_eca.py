@@ -43,8 +43,9 @@ def test_output_equals_the_formula(kernel_size, shape, sigmoid_ref):
     k = layer.kernel_size
     kernel = layer.conv.weight.detach().view(k)
     z = x.sum(dim=(2, 3)) / (h * w)  # N x C
-    padded = torch.cat(
-        [z.new_zeros(n, k // 2), z, z.new_zeros(n, k // 2)], dim=1)
+    padded = torch.cat([z.new_zeros(n, k // 2), z,
+                        z.new_zeros(n, k // 2)],
+                       dim=1)
     conv = sum(kernel[j] * padded[:, j:j + c] for j in range(k))
     expected = x * sigmoid_ref(conv)[:, :, None, None]
     torch.testing.assert_close(layer(x), expected, rtol=1e-12, atol=1e-12)

@@ -4,24 +4,26 @@ import pytest
 import torch
 import torch.nn as nn
 
-from mmdet_attn.models.backbones.residual_attention_net import \
-    AttentionModule
+from mmdet_attn.models.backbones.residual_attention_net import AttentionModule
 from mmdet_attn.models.layers import CBAM, ECA, SE, AttentionGate
 from mmdet_attn.models.layers.base import init_identity_mlp
 
 LAYERS = {
-    'ECA': lambda: ECA(32, identity_init=True),
-    'SE': lambda: SE(32, ratio=4, identity_init=True),
-    'CBAM': lambda: CBAM(32, ratio=4, identity_init=True),
-    'AttentionGate paper': lambda: AttentionGate(
-        32, 16, norm_cfg=None, identity_init=True),
+    'ECA':
+    lambda: ECA(32, identity_init=True),
+    'SE':
+    lambda: SE(32, ratio=4, identity_init=True),
+    'CBAM':
+    lambda: CBAM(32, ratio=4, identity_init=True),
+    'AttentionGate paper':
+    lambda: AttentionGate(32, 16, norm_cfg=None, identity_init=True),
 }
 #: Layers some of whose parameters get gradient from the second step only
 #: (prefixes): a norm's scale right after a zeroed conv (its normalised
 #: input is zero), a 3x3 gate's branches, the RAN mask branch.
 FIRST_STEP_SILENT = {
-    'AttentionGate': (lambda: AttentionGate(32, 16, identity_init=True),
-                      ('psi.bn.weight', )),
+    'AttentionGate':
+    (lambda: AttentionGate(32, 16, identity_init=True), ('psi.bn.weight', )),
     'CBAM spatial BN': (lambda: CBAM(
         32, ratio=4, spatial_norm_cfg=dict(type='BN'), identity_init=True),
                         ('spatial_gate.conv.bn.weight', )),
@@ -33,8 +35,9 @@ FIRST_STEP_SILENT = {
         branch_act_cfg=dict(type='ReLU'),
         identity_init=True), ('theta.bn.weight', 'phi.bn.weight',
                               'psi.bn.weight')),
-    'AttentionGate 3x3': (lambda: AttentionGate(
-        32, 16, kernel_size=3, identity_init=True), ('theta', 'phi', 'psi.bn')),
+    'AttentionGate 3x3':
+    (lambda: AttentionGate(32, 16, kernel_size=3, identity_init=True),
+     ('theta', 'phi', 'psi.bn')),
     'AttentionModule': (lambda: AttentionModule(32, 1, identity_init=True),
                         ('mask_head.0', 'mask_head.1.bn', 'down_units',
                          'skip_units', 'bottom_units', 'up_units')),

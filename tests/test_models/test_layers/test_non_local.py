@@ -11,8 +11,9 @@ from mmdet_attn.models.layers import NonLocalBlock
 def _pointwise(module, x):
     """A 1x1 conv (ConvModule without norm) as an einsum over channels."""
     weight = module.conv.weight.detach()[:, :, 0, 0]
-    return torch.einsum('nchw,oc->nohw', x, weight) + module.conv.bias.detach(
-    )[None, :, None, None]
+    return torch.einsum('nchw,oc->nohw', x,
+                        weight) + module.conv.bias.detach()[None, :, None,
+                                                            None]
 
 
 @pytest.mark.parametrize('use_scale', [True, False])

@@ -62,7 +62,10 @@ demo: data
 
 # The test suite, then the docstring examples of DOCTEST_PATHS as doctests
 # (a separate run, so that tests/ is collected exactly as by pytest tests).
-DOCTEST_PATHS ?= mmdet_attn/models
+# The examples of datasets/, utils/ and deployment/ need files on disk and
+# are not run.
+DOCTEST_PATHS ?= mmdet_attn/models mmdet_attn/visualization \
+	mmdet_attn/analysis mmdet_attn/evaluation
 # The linters MMDetection uses (settings in setup.cfg), then the tests,
 # then the docstrings' examples.
 LINT_PATHS := mmdet_attn tools tests configs setup.py

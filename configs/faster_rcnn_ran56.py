@@ -1,8 +1,8 @@
 # Faster R-CNN, Attention-56 (Residual Attention Network, Wang et al. CVPR
 # 2017) + FPN, COCO, 1x schedule. No ImageNet weights are published for it:
-# pretrain it first (configs/pretrain/ran56_in1k.py, README "From ImageNet
-# to COCO"); the detector loads the backbone.* weights of that run's last
-# epoch from the path below.
+# pretrain it first (configs/pretrain/ran56_in1k.py, docs/pretraining.md);
+# the detector loads the backbone.* weights of that run's last epoch from
+# the path below.
 _base_ = './faster_rcnn_r18.py'
 
 model = dict(

@@ -1,18 +1,83 @@
-"""Reading and summarising a multi-seed accuracy study.
+"""Running, reading and summarising a multi-seed accuracy study.
 
-``tools/analysis_tools/custom27_study.py`` trains each config with several
-seeds; these functions read each run's validation metrics back from MMEngine's
+``tools/analysis_tools/custom27_study.py`` and ``pretrained_study.py`` train
+each config with several seeds through :func:`launch_training`; these
+functions read each run's validation metrics back from MMEngine's
 ``vis_data/scalars.json``, reduce them over seeds and compare each variant
 with its plain baseline.
 """
 import json
 import math
+import os
 import statistics
+import subprocess
+import sys
+import time
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 BBOX_KEYS = ('coco/bbox_mAP', 'coco/bbox_mAP_50')
+
+
+def option_strings(options: dict) -> List[str]:
+    """``--cfg-options`` (as ``DictAction`` parsed them) back in
+    ``key=value`` form for ``tools/train.py``.
+
+    Example:
+        >>> option_strings({'a.b': 1, 'c': [1, 2], 'd': (3, 4)})
+        ['a.b=1', 'c=[1,2]', 'd=(3,4)']
+    """
+    strings = []
+    for key, value in options.items():
+        if isinstance(value, list):
+            value = '[' + ','.join(map(str, value)) + ']'
+        elif isinstance(value, tuple):
+            value = '(' + ','.join(map(str, value)) + ')'
+        strings.append(f'{key}={value}')
+    return strings
+
+
+def launch_training(train_tool: Path, config: str, run_dir: Path,
+                    options: List[str], threads: int) -> Tuple[float, str]:
+    """Train one run with ``train_tool`` (``tools/train.py``) in a
+    subprocess, resuming it from its last checkpoint if it has one.
+
+    Args:
+        train_tool (Path): the training script; it runs from its repository
+            root (the folder above ``tools/``).
+        config (str): the run's config file.
+        run_dir (Path): its ``--work-dir``; the output is appended to
+            ``study_train.log`` there.
+        options (list[str]): ``--cfg-options`` as ``key=value`` strings.
+        threads (int): CPU threads of the run (OMP and MKL).
+
+    Returns:
+        tuple[float, str]: the seconds it took and an error ('' when the
+        run exited with 0).
+    """
+    run_dir.mkdir(parents=True, exist_ok=True)
+    resume = ['--resume'] if (run_dir / 'last_checkpoint').exists() else []
+    command = [
+        sys.executable,
+        str(train_tool), config, '--work-dir',
+        str(run_dir), *resume, '--cfg-options', *options
+    ]
+    env = dict(
+        os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    log_file = run_dir / 'study_train.log'
+    start = time.perf_counter()
+    with open(log_file, 'a') as log:
+        result = subprocess.run(
+            command,
+            cwd=Path(train_tool).resolve().parents[1],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        return seconds, f'exit code {result.returncode}, see {log_file}'
+    return seconds, ''
 
 
 def read_val_metrics(run_dir: str) -> Optional[Dict[str, float]]:

@@ -109,5 +109,5 @@ def fetch_pretrained_checkpoints(cfg: Config, timeout: float = 60) -> None:
             raise SystemExit(
                 f'{key}: the pretrained checkpoint {checkpoint} does not '
                 'exist. It is written by the backbone\'s pretraining run '
-                '(configs/pretrain/, README "From ImageNet to COCO").\n'
+                '(configs/pretrain/, docs/pretraining.md).\n'
                 f'{_ways_on(key, checkpoint)}')

@@ -13,6 +13,7 @@ from tool_runner import CONFIG_DIR, GROUP_NORM_FLAGSHIP, assert_trained
 #: must hold (its attention layers, or the trunk of a plain ResNet).
 BACKBONE_KEYS = {
     'faster_rcnn_attn_r18_custom27': 'layer1_attention.gate.psi.conv',
+    'faster_rcnn_attn_r18_original_custom27': 'layer1_attention.gate.theta.bn',
     'faster_rcnn_attn_r18_nonlocal_custom27':
     'layer4_attention.non_local.conv_out.conv',
     'faster_rcnn_se_r50_custom27': 'layer1.0.se_layer.conv1.conv',

@@ -27,8 +27,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -38,7 +36,8 @@ from typing import Dict, List, Optional, Tuple
 from mmengine.config import Config, ConfigDict, DictAction
 
 from mmdet_attn.analysis.model_zoo import backbone_name, reference_depth
-from mmdet_attn.analysis.seed_study import (compare, mean_std, rarest_classes,
+from mmdet_attn.analysis.seed_study import (compare, launch_training, mean_std,
+                                            option_strings, rarest_classes,
                                             read_val_metrics, run_summary)
 from mmdet_attn.utils import load_run_config
 
@@ -91,18 +90,6 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def option_strings(options: dict) -> List[str]:
-    """``--cfg-options`` back in ``key=value`` form for ``tools/train.py``."""
-    strings = []
-    for key, value in options.items():
-        if isinstance(value, list):
-            value = '[' + ','.join(map(str, value)) + ']'
-        elif isinstance(value, tuple):
-            value = '(' + ','.join(map(str, value)) + ')'
-        strings.append(f'{key}={value}')
-    return strings
-
-
 class Study:
     """The runs of one study: where they live and how each is trained."""
 
@@ -138,33 +125,14 @@ class Study:
         record = run_dir / 'study_run.json'
         if read_val_metrics(str(run_dir)) and record.exists():
             return json.loads(record.read_text())['seconds'], ''
-        run_dir.mkdir(parents=True, exist_ok=True)
-        # A run stopped after a checkpoint goes on from it.
-        resume = (['--resume'] if
-                  (run_dir / 'last_checkpoint').exists() else [])
-        command = [
-            sys.executable,
-            str(TRAIN_TOOL),
-            str(self.study_config(config)), '--work-dir',
-            str(run_dir), *resume, '--cfg-options', f'randomness.seed={seed}',
-            *option_strings(self.args.cfg_options)
-        ]
-        env = dict(
-            os.environ,
-            OMP_NUM_THREADS=str(self.threads),
-            MKL_NUM_THREADS=str(self.threads))
-        start = time.perf_counter()
-        with open(run_dir / 'study_train.log', 'w') as log:
-            result = subprocess.run(
-                command,
-                cwd=REPO_ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT)
-        seconds = time.perf_counter() - start
+        seconds, error = launch_training(
+            TRAIN_TOOL, str(self.study_config(config)), run_dir, [
+                f'randomness.seed={seed}',
+                *option_strings(self.args.cfg_options)
+            ], self.threads)
+        if error:
+            return seconds, error
         log_hint = f'see {run_dir / "study_train.log"}'
-        if result.returncode != 0:
-            return seconds, f'exit code {result.returncode}, {log_hint}'
         if not read_val_metrics(str(run_dir)):
             return seconds, ('trained but validation gave no metrics (no '
                              f'detections above the score threshold?), '

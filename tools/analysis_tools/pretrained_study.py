@@ -43,10 +43,7 @@ import math
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -54,7 +51,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmengine.config import Config, DictAction
 from scipy import stats
 
-from mmdet_attn.analysis.seed_study import (mean_std, rarest_classes,
+from mmdet_attn.analysis.seed_study import (launch_training, mean_std,
+                                            option_strings, rarest_classes,
                                             run_summary)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -156,16 +154,6 @@ def parse_args() -> argparse.Namespace:
     twins = {VARIANTS[v]['twin'] for v in args.variants} - {None}
     args.variants = [v for v in VARIANTS if v in set(args.variants) | twins]
     return args
-
-
-def option_strings(options: dict) -> List[str]:
-    """``--cfg-options`` back in ``key=value`` form for ``tools/train.py``."""
-    strings = []
-    for key, value in options.items():
-        if isinstance(value, (list, tuple)):
-            value = '[' + ','.join(map(str, value)) + ']'
-        strings.append(f'{key}={value}')
-    return strings
 
 
 def data_root_options(args: argparse.Namespace, dataset: str) -> List[str]:
@@ -289,36 +277,6 @@ class Study:
         os.replace(partial, path)
         return path
 
-    def launch(self, config: str, run_dir: Path,
-               options: List[str]) -> Tuple[float, str]:
-        """Train one run (resuming a stopped one); its seconds and an
-        error."""
-        run_dir.mkdir(parents=True, exist_ok=True)
-        resume = (['--resume'] if
-                  (run_dir / 'last_checkpoint').exists() else [])
-        command = [
-            sys.executable,
-            str(TRAIN_TOOL), config, '--work-dir',
-            str(run_dir), *resume, '--cfg-options', *options
-        ]
-        env = dict(
-            os.environ,
-            OMP_NUM_THREADS=str(self.threads),
-            MKL_NUM_THREADS=str(self.threads))
-        start = time.perf_counter()
-        with open(run_dir / 'study_train.log', 'a') as log:
-            result = subprocess.run(
-                command,
-                cwd=REPO_ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT)
-        seconds = time.perf_counter() - start
-        if result.returncode != 0:
-            return seconds, (f'exit code {result.returncode}, see '
-                             f'{run_dir / "study_train.log"}')
-        return seconds, ''
-
     def run(self, run_dir: Path, metric: str, config: str,
             options: List[str]) -> Tuple[Optional[dict], str]:
         """A run's record (metrics and minutes), training it unless it is
@@ -326,7 +284,8 @@ class Study:
         record_file = run_dir / 'study_run.json'
         if record_file.exists():
             return json.loads(record_file.read_text()), ''
-        seconds, error = self.launch(config, run_dir, options)
+        seconds, error = launch_training(TRAIN_TOOL, config, run_dir, options,
+                                         self.threads)
         if error:
             return None, error
         scalars = last_scalars(run_dir, metric)

@@ -1,4 +1,5 @@
-"""CSPMirrorNet (seed 003) and its parts: mirror block, CSP layer, Mish.
+"""CSPMirrorNet (the CSPMirrorNet repository's backbone) and its parts:
+mirror block, CSP layer, Mish.
 Narrow models (``gamma=0.125``, arch ``csp_mirror_net21``) keep the tests
 small."""
 import math

@@ -1,5 +1,5 @@
 """AttentionGate against Attention U-Net (Oktay et al., MIDL 2018), Eqs. 1-2,
-and the layout of seed 000."""
+and the layout of the Attttttention-ResNet repository."""
 import pytest
 import torch
 

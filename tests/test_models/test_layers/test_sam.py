@@ -1,4 +1,4 @@
-"""SAM against the Streamlined Attention Module of seed 004: faithful form
+"""SAM against the Streamlined Attention Module repository: faithful form
 ``x * W GAP(x)`` and the stable residual form ``x * (1 + W GAP(x))``."""
 import pytest
 import torch

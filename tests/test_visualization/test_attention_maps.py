@@ -6,6 +6,7 @@ import pytest
 import torch
 import torch.nn as nn
 
+from mmdet_attn.models.backbones import ResidualAttentionNet
 from mmdet_attn.models.layers import CBAM, ECA, SAM, SE, NonLocalBlock
 from mmdet_attn.visualization import (CHANNEL, SPATIAL, attention_gates,
                                       capture_attention_maps,
@@ -84,6 +85,28 @@ def test_capture_and_collect_every_kind_of_map():
     assert tuple(captured['1'].output.shape) == (2, 8, 1, 1)
     assert all(not gate._forward_hooks
                for _, _, gate in attention_gates(model))
+
+
+def test_capture_residual_attention_masks():
+    model = ResidualAttentionNet(
+        'attention56', base_channels=8, out_indices=(3, )).eval()
+    x = torch.rand(1, 3, 64, 48)
+    with capture_attention_maps(model) as captured:
+        model(x)
+    maps = collect_attention_maps(captured, index=0)
+    assert [(m.name, m.layer_type, m.kind) for m in maps] == [
+        ('layer1.1', 'AttentionModule', SPATIAL),
+        ('layer2.1', 'AttentionModule', SPATIAL),
+        ('layer3.1', 'AttentionModule', SPATIAL),
+    ]
+    # Layer 1's soft mask, recomputed from the module's own input.
+    module, inputs = model.layer1[1], []
+    module.register_forward_pre_hook(lambda m, args: inputs.append(args[0]))
+    with torch.no_grad():
+        model(x)
+        mask = module.mask(module.pre_units(inputs[0]))
+    torch.testing.assert_close(captured['layer1.1'].output, mask)
+    assert all(0 < m.data.min() and m.data.max() < 1 for m in maps)
 
 
 def test_grid_to_image_crops_the_padding_then_resizes():

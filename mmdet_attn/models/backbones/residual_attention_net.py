@@ -28,7 +28,7 @@ from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from ..layers.base import AttentionMapMixin
+from ..layers.base import AttentionMapMixin, Gate
 from .base import FrozenStagesMixin, check_stage_args
 
 
@@ -232,8 +232,6 @@ class AttentionModule(AttentionMapMixin, BaseModule):
         identity_init (bool): Start with ``(1 + M) * T = T``: the mask
             is ``2 * sigmoid(s) - 1`` and the head's last conv starts at
             zero. Defaults to False (the paper's mask, in (0, 1)).
-        keep_attention_map (bool): Keep the last soft mask, detached, in
-            ``attention_map`` (``N x C x H x W``). Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to None.
 
@@ -257,13 +255,12 @@ class AttentionModule(AttentionMapMixin, BaseModule):
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='ReLU'),
                  identity_init: bool = False,
-                 keep_attention_map: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_skips < 0:
             raise ValueError(
                 f'AttentionModule needs num_skips >= 0, got {num_skips}')
-        self._init_attention_state(channels, keep_attention_map, identity_init)
+        self._init_attention_state(channels, identity_init)
         unit_kwargs = dict(
             conv_cfg=conv_cfg,
             norm_cfg=norm_cfg,
@@ -305,7 +302,10 @@ class AttentionModule(AttentionMapMixin, BaseModule):
                 **conv)
             first = ConvModule(channels, channels, 1, **preact)
             last = ConvModule(channels, channels, 1, **preact)
-        self.mask_head = nn.Sequential(first, last, nn.Sigmoid())
+        self.mask_head = nn.Sequential(first, last)
+        self.gate = Gate(
+            scale=2. if identity_init else 1.,
+            offset=-1. if identity_init else 0.)
         self.post_units = units(num_pre_post)
         if identity_init:
             self._init_identity()
@@ -352,10 +352,7 @@ class AttentionModule(AttentionMapMixin, BaseModule):
         out = self.bottom_units(out)
         for skip, up in zip(reversed(skips), reversed(self.up_units)):
             out = up(self._upsample(out, skip) + skip)
-        mask = self.mask_head(self._upsample(out, x))
-        if self.identity_init:
-            mask = 2 * mask - 1
-        return self._keep(mask)
+        return self.gate(self.mask_head(self._upsample(out, x)))
 
     def attend(self, x: Tensor) -> Tensor:
         """Attention residual learning.
@@ -421,8 +418,6 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
         mask_identity_init (bool): Attention modules start with a neutral
             mask, ``(1 + M) * T = T`` (``identity_init`` of
             :class:`AttentionModule`). Defaults to False.
-        keep_attention_map (bool): Attention modules keep their last soft
-            mask (see :class:`AttentionModule`). Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to Kaiming for convs, 1 for norm weights.
 
@@ -476,7 +471,6 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
         norm_eval: bool = False,
         with_cp: bool = False,
         mask_identity_init: bool = False,
-        keep_attention_map: bool = False,
         init_cfg: OptMultiConfig = [
             dict(type='Kaiming', layer='Conv2d'),
             dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
@@ -543,7 +537,6 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
                         post_activation=post_activation,
                         align_corners=align_corners,
                         identity_init=mask_identity_init,
-                        keep_attention_map=keep_attention_map,
                         **layer_cfg) for _ in range(setting['num_modules'][i])
                 ]
             else:

@@ -87,9 +87,7 @@ class AttentionMapMixin:
     """Input check and identity start shared by the attention layers.
 
     Each layer calls :meth:`_init_attention_state` in its constructor and
-    computes its map with a :class:`Gate` submodule. ``keep_attention_map``
-    and :meth:`_keep` remain only for the Residual Attention Network's
-    ``AttentionModule`` until its mask goes through a :class:`Gate`.
+    computes its map with a :class:`Gate` submodule.
 
     Attributes:
         in_channels (int): Channel count the layer is built for.
@@ -108,13 +106,11 @@ class AttentionMapMixin:
 
     def _init_attention_state(self,
                               in_channels: int,
-                              keep_attention_map: bool = False,
                               identity_init: bool = False) -> None:
         """Check and set ``in_channels`` and ``identity_init``.
 
         Args:
             in_channels (int): Channel count the layer is built for.
-            keep_attention_map (bool): Only for ``AttentionModule``.
             identity_init (bool): Whether the layer starts as the identity.
         """
         if in_channels < 1:
@@ -122,8 +118,6 @@ class AttentionMapMixin:
                              f'got {in_channels}')
         self.in_channels = in_channels
         self.identity_init = identity_init
-        self.keep_attention_map = keep_attention_map
-        self.attention_map: Optional[Tensor] = None
 
     def _init_identity(self) -> None:
         """Set the weights that make the layer the identity."""
@@ -178,10 +172,3 @@ class AttentionMapMixin:
             raise ValueError(f'{cls_name} needs the same batch size for x and '
                              f'{name}, got {batch} (x) and {x.size(0)} '
                              f'({name})')
-
-    def _keep(self, attention: Tensor) -> Tensor:
-        """Store ``attention.detach()`` as ``attention_map`` when enabled
-        (``AttentionModule`` only); return ``attention``."""
-        if self.keep_attention_map:
-            self.attention_map = attention.detach()
-        return attention

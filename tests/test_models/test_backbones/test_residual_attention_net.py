@@ -87,20 +87,23 @@ def test_attentionnext56_is_its_prototxt():
         assert unit.conv2.out_channels * 2 == unit.conv3.out_channels
         if unit.downsample is not None:
             assert isinstance(unit.downsample[1], nn.BatchNorm2d)
-    head = model.layer1[1].mask_head
+    module = model.layer1[1]
+    head = module.mask_head
+    assert len(head) == 2
     assert [type(m) for m in head[0].children()
             ] == [nn.Conv2d, nn.BatchNorm2d, nn.ReLU]
     assert head[0].order == ('conv', 'norm', 'act')
     assert [type(m) for m in head[1].children()] == [nn.Conv2d]
-    assert isinstance(head[2], nn.Sigmoid)
+    assert isinstance(module.gate.act, nn.Sigmoid)
 
 
 def test_attention56_mask_head_is_pre_activation():
-    head = _small().layer1[1].mask_head
-    for conv in head[:2]:
+    module = _small().layer1[1]
+    assert len(module.mask_head) == 2
+    for conv in module.mask_head:
         assert conv.order == ('norm', 'act', 'conv')
         assert isinstance(conv.norm, nn.BatchNorm2d)
-    assert isinstance(head[2], nn.Sigmoid)
+    assert isinstance(module.gate.act, nn.Sigmoid)
 
 
 @pytest.mark.parametrize('align_corners', [False, True])
@@ -126,12 +129,12 @@ def test_attention_module_is_attention_residual_learning(num_skips, size):
     torch.manual_seed(0)
     # Train mode: batch statistics keep the un-normalised pre-activation
     # sums in range (fresh running statistics would saturate the mask).
-    module = AttentionModule(
-        64, num_skips, keep_attention_map=True).double().train()
+    module = AttentionModule(64, num_skips).double().train()
     x = torch.randn(2, 64, *size, dtype=torch.float64)
+    masks = []
+    module.gate.register_forward_hook(lambda m, a, o: masks.append(o))
     with torch.no_grad():
         out = module(x)
-        kept = module.attention_map
         y = module.pre_units(x)
         trunk, mask = module.trunk(y), module.mask(y)
         expected = module.post_units((1 + mask) * trunk)
@@ -140,14 +143,7 @@ def test_attention_module_is_attention_residual_learning(num_skips, size):
     assert 0 < mask.min() and mask.max() < 1
     torch.testing.assert_close(attended, (1 + mask) * trunk)
     torch.testing.assert_close(out, expected)
-    torch.testing.assert_close(kept, mask)
-    assert not kept.requires_grad
-
-
-def test_attention_map_not_kept_by_default():
-    module = AttentionModule(64, 1)
-    module(torch.rand(1, 64, 6, 6))
-    assert module.attention_map is None
+    torch.testing.assert_close(masks[0], mask)
 
 
 @pytest.mark.parametrize('arch', ARCHS)

@@ -1,9 +1,8 @@
 # Faster R-CNN with GatedECAResNet-18 + FPN, COCO, 1x schedule, in the gate
 # and ECA layout of the original ECA + Attention-Gate ResNet repository
 # (Attttttention-ResNet): 3x3 gate convs with BN-ReLU and dropout 0.5, a BN
-# after psi, ECA with k = 3 and dropout 0.5, no identity start. One
-# difference remains: the gate resizes g with align_corners=False (the
-# repository: True); docs/fidelity.md. The package's own layout is
+# after psi, g resized with align_corners=True, ECA with k = 3 and dropout
+# 0.5, no identity start (docs/fidelity.md). The package's own layout is
 # faster_rcnn_attn_r18.py.
 _base_ = './faster_rcnn_r18.py'
 
@@ -15,5 +14,6 @@ model = dict(
             norm_cfg=dict(type='BN'),
             branch_norm_cfg=dict(type='BN'),
             branch_act_cfg=dict(type='ReLU'),
-            dropout=0.5),
+            dropout=0.5,
+            align_corners=True),
         eca=dict(kernel_size=3, dropout=0.5)))

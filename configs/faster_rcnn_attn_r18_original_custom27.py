@@ -13,5 +13,6 @@ model = dict(
             norm_cfg=dict(type='BN'),
             branch_norm_cfg=dict(type='BN'),
             branch_act_cfg=dict(type='ReLU'),
-            dropout=0.5),
+            dropout=0.5,
+            align_corners=True),
         eca=dict(kernel_size=3, dropout=0.5)))

@@ -20,7 +20,7 @@ class AttentionGate(AttentionMapMixin, BaseModule):
     ``g`` to ``inter_channels``; ``phi(g)`` is resized bilinearly to ``x``'s
     size; ``psi`` gives one spatial map shared by all channels. This layer
     forms the map on ``x``'s grid; the authors' gate forms it on ``g``'s
-    grid and adds an output transform (``docs/fidelity_layers.md``). It
+    grid and adds an output transform (``docs/fidelity.md``). It
     takes two inputs, so backbones call it directly (it is no ResNet block
     plugin).
 
@@ -42,6 +42,9 @@ class AttentionGate(AttentionMapMixin, BaseModule):
             ``phi``. Defaults to None.
         dropout (float): Dropout on ``theta(x)`` and ``phi(g)``. Defaults
             to 0.
+        align_corners (bool): ``align_corners`` of the bilinear resize of
+            ``phi(g)``; the Attttttention-ResNet repository uses True.
+            Defaults to False (MMDetection's usual choice).
         identity_init (bool): Initialise so that the map starts at
             ``2 * sigmoid(0) = 1`` (``docs/pretraining.md``). Defaults to
             False.
@@ -68,6 +71,7 @@ class AttentionGate(AttentionMapMixin, BaseModule):
                  branch_norm_cfg: OptConfigType = None,
                  branch_act_cfg: OptConfigType = None,
                  dropout: float = 0.,
+                 align_corners: bool = False,
                  identity_init: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -79,6 +83,7 @@ class AttentionGate(AttentionMapMixin, BaseModule):
             inter_channels = max(in_channels // 2, 1)
         self.gating_channels = gating_channels
         self.inter_channels = inter_channels
+        self.align_corners = align_corners
         branch = dict(
             kernel_size=kernel_size,
             padding=kernel_size // 2,
@@ -137,5 +142,8 @@ class AttentionGate(AttentionMapMixin, BaseModule):
         theta = self.dropout(self.theta(x))
         phi = self.dropout(self.phi(g))
         phi = F.interpolate(
-            phi, size=theta.shape[2:], mode='bilinear', align_corners=False)
+            phi,
+            size=theta.shape[2:],
+            mode='bilinear',
+            align_corners=self.align_corners)
         return x * self.gate(self.psi(F.relu(theta + phi)))

@@ -25,7 +25,8 @@ ORIGINAL_LAYOUT = dict(
         kernel_size=3,
         branch_norm_cfg=dict(type='BN'),
         branch_act_cfg=dict(type='ReLU'),
-        dropout=0.5),
+        dropout=0.5,
+        align_corners=True),
     eca=dict(kernel_size=3, dropout=0.5))
 
 
@@ -99,7 +100,7 @@ def test_original_layout_is_reproducible_by_arguments():
         assert all(torch.equal(a, b) for a, b in zip(model(x), model(x)))
 
 
-@pytest.mark.parametrize('suffix', ['', '_custom27'])
+@pytest.mark.parametrize('suffix', ['', '_custom27', '_trees'])
 def test_original_config_has_the_original_repository_layout(suffix):
     cfg = Config.fromfile(
         str(CONFIG_DIR / f'faster_rcnn_attn_r18_original{suffix}.py'))
@@ -118,6 +119,7 @@ def test_original_config_has_the_original_repository_layout(suffix):
         assert isinstance(gate.phi.activate, nn.ReLU)
         assert not gate.identity_init and not stage.eca.identity_init
         assert gate.dropout.p == stage.eca.dropout.p == 0.5
+        assert gate.align_corners
         assert stage.eca.kernel_size == 3
         assert stage.non_local is None
 

@@ -44,15 +44,21 @@ def _conv2d_ref(x: Tensor,
     return out
 
 
-def _bilinear_ref(x: Tensor, size: Tuple[int, int]) -> Tensor:
-    """Bilinear resize with half-pixel centres (``align_corners=False``):
+def _bilinear_ref(x: Tensor,
+                  size: Tuple[int, int],
+                  align_corners: bool = False) -> Tensor:
+    """Bilinear resize. With half-pixel centres (``align_corners=False``)
     output index i samples input coordinate ``(i + 0.5) * in / out - 0.5``,
-    clamped at 0, between its two neighbours."""
+    clamped at 0; with ``align_corners=True`` it samples
+    ``i * (in - 1) / (out - 1)`` (0 for one output), so that the corner
+    pixels meet; either between its two neighbours."""
 
     def axis(in_len: int, out_len: int) -> Tuple[Tensor, Tensor, Tensor]:
-        src = (torch.arange(out_len, dtype=torch.float64) +
-               0.5) * (in_len / out_len) - 0.5
-        src = src.clamp(min=0)
+        i = torch.arange(out_len, dtype=torch.float64)
+        if align_corners:
+            src = i * ((in_len - 1) / (out_len - 1) if out_len > 1 else 0.)
+        else:
+            src = ((i + 0.5) * (in_len / out_len) - 0.5).clamp(min=0)
         lo = src.floor().long().clamp(max=in_len - 1)
         hi = (lo + 1).clamp(max=in_len - 1)
         return lo, hi, (src - lo).to(x.dtype)

@@ -5,11 +5,13 @@ import torch
 
 from mmdet_attn.models.layers import AttentionGate
 
-SEED_LAYOUT = dict(
+#: The Attttttention-ResNet repository's gate.
+REPOSITORY_LAYOUT = dict(
     kernel_size=3,
     branch_norm_cfg=dict(type='BN'),
     branch_act_cfg=dict(type='ReLU'),
-    dropout=0.5)
+    dropout=0.5,
+    align_corners=True)
 
 
 def _branch_ref(module, x, conv2d_ref, batch_norm_eval_ref):
@@ -28,14 +30,14 @@ def _gate_ref(layer, x, g, conv2d_ref, bilinear_ref, sigmoid_ref,
               batch_norm_eval_ref):
     theta = _branch_ref(layer.theta, x, conv2d_ref, batch_norm_eval_ref)
     phi = _branch_ref(layer.phi, g, conv2d_ref, batch_norm_eval_ref)
-    phi = bilinear_ref(phi, x.shape[2:])
+    phi = bilinear_ref(phi, x.shape[2:], layer.align_corners)
     q = _branch_ref(layer.psi, (theta + phi).clamp(min=0), conv2d_ref,
                     batch_norm_eval_ref)
     alpha = sigmoid_ref(q)
     return x * alpha, alpha
 
 
-@pytest.mark.parametrize('layout', ['paper', 'seed'])
+@pytest.mark.parametrize('layout', ['paper', 'repository'])
 @pytest.mark.parametrize('x_shape, g_size', [
     ((2, 16, 15, 21), (4, 6)),
     ((1, 8, 7, 5), (1, 1)),
@@ -47,7 +49,7 @@ def test_output_equals_the_formula(layout, x_shape, g_size, conv2d_ref,
                                    batch_norm_eval_ref, randomize_bn,
                                    gate_output):
     torch.manual_seed(0)
-    kwargs = SEED_LAYOUT if layout == 'seed' else {}
+    kwargs = REPOSITORY_LAYOUT if layout == 'repository' else {}
     layer = AttentionGate(x_shape[1], gating_channels=12, **kwargs).double()
     randomize_bn(layer)
     layer.eval()
@@ -62,16 +64,17 @@ def test_output_equals_the_formula(layout, x_shape, g_size, conv2d_ref,
     torch.testing.assert_close(kept, alpha)
 
 
-def test_defaults_and_seed_layout():
+def test_defaults_and_repository_layout():
     layer = AttentionGate(64, gating_channels=512)
     assert layer.inter_channels == 32
     assert layer.theta.conv.kernel_size == (1, 1)
     assert not layer.theta.with_norm and layer.psi.with_norm
-    seed = AttentionGate(64, gating_channels=512, **SEED_LAYOUT)
-    for branch in (seed.theta, seed.phi, seed.psi):
+    assert not layer.align_corners
+    repo = AttentionGate(64, gating_channels=512, **REPOSITORY_LAYOUT)
+    for branch in (repo.theta, repo.phi, repo.psi):
         assert branch.conv.kernel_size == (3, 3)
-    assert seed.theta.with_norm and seed.theta.with_activation
-    assert seed.dropout.p == 0.5
+    assert repo.theta.with_norm and repo.theta.with_activation
+    assert repo.dropout.p == 0.5 and repo.align_corners
 
 
 def test_parameter_count():
@@ -80,9 +83,9 @@ def test_parameter_count():
     expected = c * c_i + c_g * c_i + c_i + 2 * c_i + 2
     assert sum(p.numel() for p in layer.parameters()) == expected
     k = 3
-    seed = AttentionGate(c, gating_channels=c_g, **SEED_LAYOUT)
+    repo = AttentionGate(c, gating_channels=c_g, **REPOSITORY_LAYOUT)
     expected = k * k * (c * c_i + c_g * c_i + c_i) + 4 * c_i + 2
-    assert sum(p.numel() for p in seed.parameters()) == expected
+    assert sum(p.numel() for p in repo.parameters()) == expected
 
 
 def test_even_kernel_is_rejected():

@@ -60,12 +60,10 @@ demo: data
 	$(PY) tools/test.py $(DEMO_CONFIG) "$$(cat $(DEMO_WORK_DIR)/last_checkpoint)" \
 		--work-dir $(DEMO_WORK_DIR)
 
-# The test suite, then the docstring examples of DOCTEST_PATHS as doctests
-# (a separate run, so that tests/ is collected exactly as by pytest tests).
-# The examples of datasets/, utils/ and deployment/ need files on disk and
-# are not run.
-DOCTEST_PATHS ?= mmdet_attn/models mmdet_attn/visualization \
-	mmdet_attn/analysis mmdet_attn/evaluation
+# The test suite, then every docstring example of the package as a doctest
+# (a separate run, so that tests/ is collected exactly as by pytest tests;
+# run from the repository root, where the examples find configs/).
+DOCTEST_PATHS ?= mmdet_attn
 # The linters MMDetection uses (settings in setup.cfg), then the tests,
 # then the docstrings' examples.
 LINT_PATHS := mmdet_attn tools tests configs setup.py

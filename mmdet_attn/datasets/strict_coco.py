@@ -41,8 +41,14 @@ class NameOrderedCOCO(COCO):
     than the names, behave as in pycocotools.
 
     Example:
-        >>> coco = NameOrderedCOCO('annotations/instances_val.json')
-        >>> coco.get_cat_ids(cat_names=['dog', 'cat'])  # file: cat=1, dog=7
+        >>> import json, os.path as osp, tempfile
+        >>> ann_file = osp.join(tempfile.mkdtemp(), 'instances_val.json')
+        >>> with open(ann_file, 'w') as f:
+        ...     json.dump(dict(images=[], annotations=[], categories=[
+        ...         dict(id=1, name='cat'), dict(id=7, name='dog')]), f)
+        >>> coco = NameOrderedCOCO(ann_file)  # doctest: +ELLIPSIS
+        loading annotations into memory...
+        >>> coco.get_cat_ids(cat_names=['dog', 'cat'])
         [7, 1]
     """
 
@@ -109,14 +115,19 @@ class StrictCocoDataset(CocoDataset):
     Arguments are those of :class:`CocoDataset`.
 
     Example:
-        >>> dataset = StrictCocoDataset(
-        ...     data_root='data/custom27/',
-        ...     ann_file='annotations/instances_val.json',
-        ...     data_prefix=dict(img='val/'),
-        ...     metainfo=dict(classes=('circle_plain', 'square_dot')),
+        >>> import json, os.path as osp, tempfile
+        >>> ann_file = osp.join(tempfile.mkdtemp(), 'instances_val.json')
+        >>> with open(ann_file, 'w') as f:
+        ...     json.dump(dict(
+        ...         images=[dict(id=1, file_name='a.png', width=8, height=8)],
+        ...         annotations=[dict(id=1, image_id=1, category_id=7,
+        ...                           bbox=[1, 1, 4, 4], area=16)],
+        ...         categories=[dict(id=7, name='dog')]), f)
+        >>> dataset = StrictCocoDataset(  # doctest: +ELLIPSIS
+        ...     ann_file=ann_file, metainfo=dict(classes=('cat', 'dog')),
         ...     pipeline=[])
-        >>> dataset.metainfo['ann_file']
-        'data/custom27/annotations/instances_val.json'
+        Traceback (most recent call last):
+        ValueError: ...instances_val.json...cat...
     """
 
     COCOAPI = NameOrderedCOCO

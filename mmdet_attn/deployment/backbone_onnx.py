@@ -36,6 +36,8 @@ def build_backbone(config: str,
 
     Example:
         >>> backbone = build_backbone('configs/faster_rcnn_attn_r18.py')
+        >>> type(backbone).__name__, backbone.training
+        ('GatedECAResNet', False)
     """
     cfg = Config.fromfile(config)
     if cfg_options:
@@ -80,7 +82,13 @@ def export_backbone_onnx(backbone: nn.Module,
         str: ``path``.
 
     Example:
-        >>> export_backbone_onnx(backbone, 'backbone.onnx', (256, 320))
+        >>> import os.path as osp, tempfile
+        >>> backbone = build_backbone(
+        ...     'configs/faster_rcnn_attn_r18.py',
+        ...     cfg_options={'model.backbone.base_channels': 8})
+        >>> path = osp.join(tempfile.mkdtemp(), 'backbone.onnx')
+        >>> export_backbone_onnx(backbone, path, (64, 64)) == path
+        True
     """
     if opset < MIN_OPSET:
         raise ValueError(f'opset must be at least {MIN_OPSET}, got {opset}')

@@ -109,9 +109,14 @@ def checkpoint_safe_globals() -> Iterator[None]:
     stays in force.
 
     Example:
-        >>> from mmdet_attn.utils import checkpoint_safe_globals
+        >>> import io, torch
+        >>> from mmengine.logging import HistoryBuffer
+        >>> buffer = io.BytesIO()
+        >>> torch.save({'loss': HistoryBuffer([1., 2.], [1, 1])}, buffer)
         >>> with checkpoint_safe_globals():
-        ...     runner.train()  # load_from / resume work
+        ...     _ = buffer.seek(0)
+        ...     float(torch.load(buffer)['loss'].mean())
+        1.5
     """
     if not _has_safe_globals():
         yield
@@ -159,7 +164,16 @@ def load_from_local_file(
         CheckpointLoadError: the file cannot be loaded.
 
     Example:
-        >>> ckpt = load_from_local_file('work_dirs/run/epoch_1.pth', 'cpu')
+        >>> import os.path as osp, tempfile, torch
+        >>> path = osp.join(tempfile.mkdtemp(), 'epoch_1.pth')
+        >>> torch.save({'state_dict': {'w': torch.ones(2)}}, path)
+        >>> load_from_local_file(path, 'cpu')['state_dict']['w'].tolist()
+        [1.0, 1.0]
+        >>> with open(path, 'wb') as f:
+        ...     _ = f.write(b'truncated')
+        >>> load_from_local_file(path)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        mmdet_attn.utils.checkpoint.CheckpointLoadError: cannot load checkpoint .../epoch_1.pth (9 bytes): the file is truncated or corrupt ...
     """
     try:
         return load_from_local(filename, map_location)
@@ -193,10 +207,14 @@ def setup_checkpoint_loading() -> None:
     ``import mmdet_attn`` calls it; calling it again changes nothing.
 
     Example:
-        >>> import mmdet_attn  # calls setup_checkpoint_loading()
-        >>> from mmdet.apis import init_detector
-        >>> model = init_detector('configs/faster_rcnn_attn_r18_custom27.py',
-        ...                       'work_dirs/run/epoch_4.pth')
+        >>> import os.path as osp, tempfile, torch
+        >>> from mmengine.logging import HistoryBuffer
+        >>> from mmengine.runner import CheckpointLoader
+        >>> setup_checkpoint_loading()
+        >>> path = osp.join(tempfile.mkdtemp(), 'epoch_1.pth')
+        >>> torch.save({'message_hub': HistoryBuffer([0.5], [1])}, path)
+        >>> type(CheckpointLoader.load_checkpoint(path)['message_hub'])
+        <class 'mmengine.logging.history_buffer.HistoryBuffer'>
     """
     if _has_safe_globals():
         torch.serialization.add_safe_globals(mmengine_checkpoint_globals())

@@ -211,9 +211,12 @@ def apply_dataset_variables(cfg: Config, options: dict) -> None:
 
     Example:
         >>> cfg = Config.fromfile('configs/faster_rcnn_r18_custom27.py')
-        >>> apply_dataset_variables(cfg, {'data_root': 'data/balls/'})
+        >>> apply_dataset_variables(
+        ...     cfg, {'data_root': 'data/balls/', 'classes': ('red', 'blue')})
         >>> cfg.val_dataloader.dataset.data_root
         'data/balls/'
+        >>> cfg.model.roi_head.bbox_head.num_classes
+        2
     """
     old_root, old_classes = cfg.get('data_root'), cfg.get('classes')
     new_classes = options.get('classes')

@@ -3,6 +3,7 @@ from typing import List
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmdet.registry import MODELS
 from mmdet.utils import OptConfigType, OptMultiConfig
@@ -55,10 +56,11 @@ class ChannelGate(BaseModule):
         n = x.size(0)
         dtype = weight_dtype(x, self.mlp[0].weight)
         with autocast_off(x):
-            # One MLP call: rows 0..N-1 average-pooled, N..2N-1 max-pooled.
+            # One MLP call: rows 0..N-1 average-pooled, N..2N-1 max-pooled
+            # (max-pooling: its backward costs less than amax's).
             pooled = torch.cat([
                 x.mean(dim=(2, 3), dtype=dtype),
-                x.amax(dim=(2, 3)).to(dtype)
+                F.adaptive_max_pool2d(x, 1).flatten(1).to(dtype)
             ])
             logits = self.mlp(pooled)
             return self.gate((logits[:n] + logits[n:])[:, :, None, None])
@@ -106,9 +108,10 @@ class SpatialGate(BaseModule):
         """
         dtype = weight_dtype(x, self.conv.conv.weight)
         with autocast_off(x):
+            # max with indices: its backward costs less than amax's.
             pooled = torch.cat([
                 x.mean(dim=1, keepdim=True, dtype=dtype),
-                x.amax(dim=1, keepdim=True).to(dtype)
+                x.max(dim=1, keepdim=True).values.to(dtype)
             ],
                                dim=1)
             return self.gate(self.conv(pooled))

@@ -52,6 +52,30 @@ def test_output_equals_the_formula(spatial_kernel_size, shape, conv2d_ref,
         atol=1e-12)
 
 
+def test_input_gradient_equals_the_formulas():
+    """The max-pooling of both gates (chosen for a cheaper backward) gives
+    the gradient of Eqs. 1-3: no ties in random input, where a max has one
+    gradient."""
+    torch.manual_seed(0)
+    layer = CBAM(24, ratio=4).double()
+    x = torch.randn(2, 24, 9, 7, dtype=torch.float64, requires_grad=True)
+    upstream = torch.randn(2, 24, 9, 7, dtype=torch.float64)
+    (grad, ) = torch.autograd.grad(layer(x), x, upstream)
+    fc1, fc2 = layer.channel_gate.mlp[0], layer.channel_gate.mlp[2]
+    spatial = layer.spatial_gate.conv.conv
+
+    def formulas(x):
+        m_c = torch.sigmoid(
+            fc2(fc1(x.mean((2, 3))).relu()) +
+            fc2(fc1(x.amax((2, 3))).relu()))[:, :, None, None]
+        x1 = x * m_c
+        pooled = torch.cat([x1.mean(1, True), x1.amax(1, True)], 1)
+        return x1 * torch.sigmoid(spatial(pooled))
+
+    (expected, ) = torch.autograd.grad(formulas(x), x, upstream)
+    torch.testing.assert_close(grad, expected, rtol=1e-12, atol=1e-12)
+
+
 def test_output_with_bn_as_in_the_authors_code(conv2d_ref, sigmoid_ref,
                                                batch_norm_eval_ref,
                                                randomize_bn):

@@ -55,13 +55,16 @@ def test_table_has_configs_and_references(benchmark):
     for name in ('ResNet-18', 'ResNet-50'):
         ref = rows[f'{name} (reference)']
         assert ref['Reference'] == name
-        for column in ('Fwd / ref', 'Fwd+bwd / ref', 'Peak / ref'):
+        for column in ('Fwd / ref', 'Fwd+bwd / ref', 'Peak / ref',
+                       'channels_last fwd+bwd / ref'):
             assert ref[column] == '1.00'
+        assert 'Compiled fwd+bwd ms' not in ref, 'only with --compile'
     assert rows['configs/faster_rcnn_attn_r18.py']['Reference'] == 'ResNet-18'
     assert rows['configs/faster_rcnn_ran56.py']['Reference'] == 'ResNet-50'
     for row in rows.values():
         assert float(row['Peak MiB']) > 0
         assert float(row['Fwd+bwd ms']) > 0
+        assert float(row['channels_last fwd+bwd ms']) > 0
         assert float(row['Params (M)']) > 0
 
 
@@ -88,6 +91,14 @@ def test_cuda_without_cuda_is_refused(tmp_path, monkeypatch, capsys):
                     str(tmp_path))
     assert exit_info.value.code == 2
     assert 'CUDA is not available' in capsys.readouterr().err
+
+
+def test_compile_needs_a_warm_up(tmp_path, monkeypatch, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        _parse_args(monkeypatch, CONFIGS[0], '--compile', '--warmup', '0',
+                    '--out-dir', str(tmp_path))
+    assert exit_info.value.code == 2
+    assert '--compile needs --warmup >= 1' in capsys.readouterr().err
 
 
 def test_missing_config_is_named(tmp_path, monkeypatch, capsys):
@@ -129,17 +140,27 @@ class _Recorded(nn.Module):
 
     def forward(self, x):
         mode = 'train' if self.training else 'eval'
+        if x.is_contiguous(memory_format=torch.channels_last):
+            mode += ' channels_last'
         self.calls.append(f'{self.name} {mode}')
         return (self.conv(x), )
 
 
-def test_backbone_and_reference_are_timed_in_turn(monkeypatch):
+@pytest.mark.parametrize('compile', [False, True])
+def test_backbone_and_reference_are_timed_in_turn(monkeypatch, compile):
     """Each repeat runs the reference, then the backbone, in the mode of the
-    column, and the medians come back as (reference, backbone)."""
+    column (with ``--compile`` also through ``torch.compile``), and the
+    medians come back as (reference, backbone)."""
     tool = load_tool(TOOL)
     calls: List[str] = []
-    timings = iter([[1.0, 2.0], [3.0, 5.0]])
+    timings = iter([[1.0, 2.0], [3.0, 5.0], [7.0, 11.0], [13.0, 17.0]])
     timed_runs = []
+
+    def fake_compile(model):
+        calls.append(f'compile {model.name}')
+        return model
+
+    monkeypatch.setattr(torch, 'compile', fake_compile)
 
     def median_times(fns, repeats, warmup, device):
         timed_runs.append((len(fns), repeats, warmup))
@@ -149,14 +170,23 @@ def test_backbone_and_reference_are_timed_in_turn(monkeypatch):
         return next(timings)
 
     monkeypatch.setattr(tool, 'median_times', median_times)
-    args = argparse.Namespace(batch=1, size=[8, 8], repeats=2, warmup=1)
+    args = argparse.Namespace(
+        batch=1, size=[8, 8], repeats=2, warmup=1, compile=compile)
     times = tool.time_pair(
         _Recorded('ref', calls), _Recorded('backbone', calls), args,
         torch.device('cpu'))
-    assert timed_runs == [(2, 2, 1)] * 2
-    assert calls == ['ref eval', 'backbone eval'
-                     ] * 3 + ['ref train', 'backbone train'] * 3
-    assert times == dict(fwd=(1.0, 2.0), fwd_bwd=(3.0, 5.0))
+    train = ['ref train', 'backbone train'] * 3
+    compiled = ['compile ref', 'compile backbone', *train] if compile else []
+    assert timed_runs == [(2, 2, 1)] * (4 if compile else 3)
+    assert calls == ['ref eval', 'backbone eval'] * 3 + train + compiled + [
+        'ref train channels_last', 'backbone train channels_last'
+    ] * 3
+    expected = dict(fwd=(1.0, 2.0), fwd_bwd=(3.0, 5.0))
+    if compile:
+        expected.update(compiled=(7.0, 11.0), channels_last=(13.0, 17.0))
+    else:
+        expected.update(channels_last=(7.0, 11.0))
+    assert times == expected
 
 
 def test_cpu_name_is_the_model_name_line(tmp_path):

@@ -16,8 +16,11 @@ config's ``custom_imports``) and reports:
   :func:`mmdet_attn.analysis.benchmark.peak_memory_mib`): exact allocated
   tensor memory on CUDA, on CPU an approximation by the peak increase of
   the process's resident set size, sampled every millisecond;
-- with ``--device cuda``, also the forward+backward time with AMP
-  (float16 autocast) and with channels_last (model and input) in float32.
+- the forward+backward time with channels_last (model and input) in
+  float32; with ``--device cuda`` also with AMP (float16 autocast); with
+  ``--compile`` also of ``torch.compile`` (default inductor backend) of the
+  backbone and of its reference (the compilation happens in the warm-up,
+  at least one; it takes minutes per backbone on a CPU).
 
 Each time and the memory are also given as a ratio to the backbone's
 reference, a plain MMDetection ``ResNet`` measured in the same run with
@@ -51,6 +54,8 @@ Example:
         configs/faster_rcnn_r50.py configs/faster_rcnn_se_r50.py
     python tools/analysis_tools/benchmark_backbones.py --device cuda \
         --repeats 20
+    python tools/analysis_tools/benchmark_backbones.py --compile \
+        configs/faster_rcnn_r50.py configs/faster_rcnn_cbam_r50.py
 """
 import argparse
 import inspect
@@ -80,9 +85,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 LARGEST_HEAP_BLOCK = 32 * 2**20
 # Trunk settings a plain ResNet reference copies from a backbone.
 TRUNK_KEYS = ('norm_eval', 'frozen_stages', 'with_cp', 'norm_cfg', 'style')
-# Forward+backward columns added on CUDA: (key, column title).
-CUDA_SETTINGS = (('amp', 'AMP fwd+bwd'), ('channels_last',
-                                          'channels_last fwd+bwd'))
+# Forward+backward columns beyond float32 contiguous: (key, column title).
+CHANNELS_LAST = ('channels_last', 'channels_last fwd+bwd')
+AMP = ('amp', 'AMP fwd+bwd')  # CUDA only
+COMPILED = ('compiled', 'Compiled fwd+bwd')  # with --compile
 
 
 class Row(NamedTuple):
@@ -124,6 +130,10 @@ def parse_args() -> argparse.Namespace:
         default=[800, 1333],
         metavar=('H', 'W'))
     parser.add_argument(
+        '--compile',
+        action='store_true',
+        help='add a column of torch.compile\'d forward+backward times')
+    parser.add_argument(
         '--threads',
         type=int,
         default=None,
@@ -135,6 +145,9 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.repeats < 1 or args.warmup < 0 or args.batch < 1:
         parser.error('need --repeats >= 1, --warmup >= 0 and --batch >= 1')
+    if args.compile and args.warmup < 1:
+        parser.error('--compile needs --warmup >= 1 (the compilation runs '
+                     'in the first warm-up)')
     if args.device == 'cuda' and not torch.cuda.is_available():
         parser.error(f'--device cuda: CUDA is not available to torch '
                      f'{torch.__version__}')
@@ -246,8 +259,9 @@ def time_pair(reference: nn.Module, backbone: nn.Module,
 
     Returns:
         dict[str, tuple[float, float]]: ``(reference ms, backbone ms)``
-        medians for ``fwd`` (eval mode) and ``fwd_bwd`` (train mode) and,
-        on CUDA, ``amp`` and ``channels_last`` (forward+backward).
+        medians for ``fwd`` (eval mode), ``fwd_bwd`` and ``channels_last``
+        (train mode), on CUDA ``amp`` and with ``--compile`` ``compiled``
+        (forward+backward).
     """
     models = (reference, backbone)
     x = torch.rand(args.batch, 3, *args.size, device=device)
@@ -264,28 +278,32 @@ def time_pair(reference: nn.Module, backbone: nn.Module,
     result['fwd_bwd'] = medians([train_step(m, x) for m in models])
     if device.type == 'cuda':
         result['amp'] = medians([train_step(m, x, amp=True) for m in models])
-        for model in models:
-            model.to(memory_format=torch.channels_last)
-        result['channels_last'] = medians([
-            train_step(m, x.to(memory_format=torch.channels_last))
-            for m in models
-        ])
-        for model in models:
-            model.to(memory_format=torch.contiguous_format)
+    if args.compile:
+        result['compiled'] = medians(
+            [train_step(torch.compile(m), x) for m in models])
+    for model in models:
+        model.to(memory_format=torch.channels_last)
+    result['channels_last'] = medians([
+        train_step(m, x.to(memory_format=torch.channels_last)) for m in models
+    ])
+    for model in models:
+        model.to(memory_format=torch.contiguous_format)
     return result
 
 
 def format_table(rows: Sequence[Row], measured: Dict[str, Dict[str, float]],
                  timed: Dict[str, Dict[str, Tuple[float, float]]],
-                 names: Dict[str, str], cuda: bool) -> List[str]:
+                 names: Dict[str, str]) -> List[str]:
     """The Markdown table, one line per row.
 
     ``measured`` holds each model's ``params``, ``flops`` and ``memory``;
     ``timed`` each row key's ``(reference ms, ms)`` per time column (see
-    :func:`time_pair`).
+    :func:`time_pair`); the optional columns are those it has.
     """
     columns = [('fwd', 'Fwd'), ('fwd_bwd', 'Fwd+bwd'), ('memory', 'Peak')]
-    columns += list(CUDA_SETTINGS) * cuda
+    columns += [
+        c for c in (CHANNELS_LAST, AMP, COMPILED) if c[0] in timed[rows[0].key]
+    ]
     head = ['Config', 'Backbone', 'Reference', 'Params (M)', 'FLOPs (G)']
     for key, title in columns:
         head += [
@@ -449,7 +467,7 @@ def main() -> None:
         'plain ResNet named in Reference, measured in this run: times to '
         'its instance timed in turn with the backbone (its row gives the '
         'median over those pairings), memory to its row')
-    table = format_table(ref_rows + rows, measured, timed, names, cuda)
+    table = format_table(ref_rows + rows, measured, timed, names)
     (out_dir / 'benchmark.md').write_text('\n'.join([header, '', *table]) +
                                           '\n')
     plot(ref_rows + rows, measured, timed, names, out_dir / 'benchmark.png')

@@ -55,14 +55,15 @@ def _two_iteration_options(config: Path, data_root: Path) -> List[str]:
 @pytest.fixture(scope='session')
 def trained_custom27(tiny_custom27, tmp_path_factory) -> Dict[str, Path]:
     """Every ``_custom27`` config and ``tool_runner.GROUP_NORM_FLAGSHIP``
-    trained 2 iterations by ``tools/train.py``, each validated at the end:
-    config name -> work dir. The runs go through the tool's ``main`` in one
+    trained 2 iterations by ``tools/train.py``, each validated at the end,
+    and ``tool_runner.COMPILED_FLAGSHIP`` trained 1 iteration: config name
+    -> work dir. The runs go through the tool's ``main`` in one
     process (``tests/helpers/train_many.py``): one interpreter start-up
     instead of one per config. A failed run leaves ``train_error.txt`` in
     its work dir (``tool_runner.assert_trained``) and the others go on.
     The checkpoints hold no optimizer state."""
-    from tool_runner import (CONFIG_DIR, GROUP_NORM_FLAGSHIP,
-                             train_in_one_process)
+    from tool_runner import (COMPILED_FLAGSHIP, CONFIG_DIR,
+                             GROUP_NORM_FLAGSHIP, train_in_one_process)
     root = tmp_path_factory.mktemp('custom27_trains')
     flagship = CONFIG_DIR / 'faster_rcnn_attn_r18_custom27.py'
     group_norm = root / f'{GROUP_NORM_FLAGSHIP}.py'
@@ -72,9 +73,17 @@ def trained_custom27(tiny_custom27, tmp_path_factory) -> Dict[str, Path]:
         "    norm_cfg=dict(type='GN', num_groups=32, requires_grad=True)))\n")
     configs = sorted(CONFIG_DIR.glob('*_custom27.py')) + [group_norm]
     work_dirs = {config.stem: root / config.stem for config in configs}
-    train_in_one_process([[
+    runs = [[
         str(config), '--work-dir',
         str(work_dirs[config.stem]), '--cfg-options',
         *_two_iteration_options(config, tiny_custom27)
-    ] for config in configs], root / 'runs.json')
+    ] for config in configs]
+    work_dirs[COMPILED_FLAGSHIP] = root / COMPILED_FLAGSHIP
+    runs.append([
+        str(flagship), '--work-dir',
+        str(work_dirs[COMPILED_FLAGSHIP]), '--cfg-options',
+        *_two_iteration_options(flagship, tiny_custom27),
+        'train_dataloader.dataset.indices=1', 'compile.backend=eager'
+    ])
+    train_in_one_process(runs, root / 'runs.json')
     return work_dirs

@@ -15,6 +15,10 @@ BASELINE_CUSTOM27 = CONFIG_DIR / 'faster_rcnn_r18_custom27.py'
 #: backbone (the cluster set-up of docs/gpu_clusters.md), trained beside
 #: the configs of ``configs/``.
 GROUP_NORM_FLAGSHIP = 'faster_rcnn_attn_r18_gn_custom27'
+#: The flagship trained through MMEngine's ``compile`` option (TorchDynamo
+#: with the ``eager`` backend: inductor's code generation for the whole
+#: detector takes far too long on a CPU, docs/gpu_clusters.md).
+COMPILED_FLAGSHIP = 'faster_rcnn_attn_r18_compiled_custom27'
 
 
 def data_options(data_root: Path) -> List[str]:

@@ -7,7 +7,8 @@ import json
 
 import pytest
 import torch
-from tool_runner import CONFIG_DIR, GROUP_NORM_FLAGSHIP, assert_trained
+from tool_runner import (COMPILED_FLAGSHIP, CONFIG_DIR, GROUP_NORM_FLAGSHIP,
+                         assert_trained)
 
 #: Per config, a fragment of the backbone parameter names its checkpoint
 #: must hold (its attention layers, or the trunk of a plain ResNet).
@@ -75,3 +76,21 @@ def test_group_norm_everywhere_in_the_flagship_backbone(trained_custom27):
     assert 'backbone.layer1.0.gn1.weight' in backbone
     assert 'backbone.layer1_attention.gate.psi.gn.weight' in backbone
     assert not any('running_mean' in k for k in backbone)
+
+
+def test_flagship_trains_through_mmengine_compile(trained_custom27):
+    """MMEngine's ``compile`` option wraps ``train_step`` in
+    ``torch.compile``; the iteration runs, graph breaks in the detector's
+    heads included, and the checkpoint is written."""
+    work_dir = trained_custom27[COMPILED_FLAGSHIP]
+    assert_trained(work_dir)
+    log = next(work_dir.glob('*/*.log')).read_text()
+    assert 'Model has been "compiled"' in log
+    assert "compile = dict(backend='eager')" in log
+    checkpoint = torch.load(
+        work_dir / 'epoch_1.pth', map_location='cpu', weights_only=False)
+    assert (checkpoint['meta']['epoch'], checkpoint['meta']['iter']) == (1, 1)
+    state = checkpoint['state_dict']
+    assert 'backbone.layer1_attention.gate.psi.conv.weight' in state
+    assert all(torch.isfinite(v).all() for v in state.values()
+               if v.is_floating_point())

@@ -92,5 +92,6 @@ def test_flagship_trains_through_mmengine_compile(trained_custom27):
     assert (checkpoint['meta']['epoch'], checkpoint['meta']['iter']) == (1, 1)
     state = checkpoint['state_dict']
     assert 'backbone.layer1_attention.gate.psi.conv.weight' in state
-    assert all(torch.isfinite(v).all() for v in state.values()
-               if v.is_floating_point())
+    assert all(
+        torch.isfinite(v).all() for v in state.values()
+        if v.is_floating_point())

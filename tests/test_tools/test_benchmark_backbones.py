@@ -122,6 +122,15 @@ def test_peak_memory_sees_freed_allocation():
     assert 48 < peak_memory_mib(allocate, torch.device('cpu')) < 256
 
 
+def test_default_configs_leave_out_the_dataset_twins(monkeypatch):
+    monkeypatch.chdir(REPO_ROOT)
+    configs = load_tool(TOOL).default_configs()
+    assert 'configs/faster_rcnn_attn_r18.py' in configs
+    assert 'configs/faster_rcnn_attn_r18_original.py' in configs
+    assert not any(c.endswith(('_custom27.py', '_trees.py')) for c in configs)
+    assert configs == sorted(configs)
+
+
 def test_reference_fills_resnet_defaults():
     """A backbone without ResNet's trunk attributes (nor a depth) gets the
     same reference as the default ResNet-50, so both share one row."""

@@ -2,8 +2,9 @@
 matching depth.
 
 For each config (by default every ``configs/faster_rcnn_*.py`` but the
-``*_custom27.py`` twins, sorted) it builds ``cfg.model.backbone`` (after the
-config's ``custom_imports``) and reports:
+``*_custom27.py`` and ``*_trees.py`` twins, sorted) it builds
+``cfg.model.backbone`` (after the config's ``custom_imports``) and
+reports:
 
 - its parameters;
 - its FLOPs at ``1 x 3 x --flops-size`` (800 x 1333 by default; MMEngine's
@@ -85,6 +86,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 LARGEST_HEAP_BLOCK = 32 * 2**20
 # Trunk settings a plain ResNet reference copies from a backbone.
 TRUNK_KEYS = ('norm_eval', 'frozen_stages', 'with_cp', 'norm_cfg', 'style')
+# Suffixes of the configs that repeat a COCO config's backbone on another
+# dataset.
+DATASET_TWINS = ('_custom27', '_trees')
 # Forward+backward columns beyond float32 contiguous: (key, column title).
 CHANNELS_LAST = ('channels_last', 'channels_last fwd+bwd')
 AMP = ('amp', 'AMP fwd+bwd')  # CUDA only
@@ -100,13 +104,14 @@ class Row(NamedTuple):
 
 
 def default_configs() -> List[str]:
-    """Every Faster R-CNN config in ``configs/`` but the ``_custom27``
-    twins, sorted, as paths relative to the working directory (the other
-    detectors repeat their backbones)."""
+    """Every Faster R-CNN config in ``configs/`` but the dataset twins
+    (``_custom27``, ``_trees``), sorted, as paths relative to the working
+    directory (the twins and the other detectors repeat their
+    backbones)."""
     return sorted(
         os.path.relpath(path)
         for path in (REPO_ROOT / 'configs').glob('faster_rcnn_*.py')
-        if not path.stem.endswith('_custom27'))
+        if not path.stem.endswith(DATASET_TWINS))
 
 
 def parse_args() -> argparse.Namespace:
@@ -116,7 +121,7 @@ def parse_args() -> argparse.Namespace:
         'configs',
         nargs='*',
         help='detector configs; default: configs/faster_rcnn_*.py but '
-        '*_custom27.py')
+        '*_custom27.py and *_trees.py')
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--warmup', type=int, default=2)

@@ -14,6 +14,24 @@ from .base import AttentionMapMixin, Gate, init_identity_mlp
 from .precision import autocast_off, weight_dtype
 
 
+def needs_grad(x: Tensor) -> bool:
+    """Whether a gradient will flow back to ``x``.
+
+    The gates take maxima by ``amax`` when none will, and by max-pooling
+    (with indices) when one will: on CPU the indexed forward costs about
+    three times ``amax``'s, its backward about half of ``amax``'s (which
+    compares every element with the maximum to share the gradient among
+    ties); ``docs/layers.md``.
+
+    Args:
+        x (Tensor): The gate's input.
+
+    Returns:
+        bool: ``x.requires_grad`` with gradient mode on.
+    """
+    return torch.is_grad_enabled() and x.requires_grad
+
+
 class ChannelGate(BaseModule):
     """CBAM's channel attention map, ``sigmoid(MLP(avg) + MLP(max))``.
 
@@ -56,12 +74,13 @@ class ChannelGate(BaseModule):
         n = x.size(0)
         dtype = weight_dtype(x, self.mlp[0].weight)
         with autocast_off(x):
-            # One MLP call: rows 0..N-1 average-pooled, N..2N-1 max-pooled
-            # (max-pooling: its backward costs less than amax's).
-            pooled = torch.cat([
-                x.mean(dim=(2, 3), dtype=dtype),
-                F.adaptive_max_pool2d(x, 1).flatten(1).to(dtype)
-            ])
+            if needs_grad(x):
+                maxed = F.adaptive_max_pool2d(x, 1).flatten(1)
+            else:
+                maxed = x.amax(dim=(2, 3))
+            mean = x.mean(dim=(2, 3), dtype=dtype)
+            # One MLP call: rows 0..N-1 average-pooled, N..2N-1 max-pooled.
+            pooled = torch.cat([mean, maxed.to(dtype)])
             logits = self.mlp(pooled)
             return self.gate((logits[:n] + logits[n:])[:, :, None, None])
 
@@ -108,12 +127,12 @@ class SpatialGate(BaseModule):
         """
         dtype = weight_dtype(x, self.conv.conv.weight)
         with autocast_off(x):
-            # max with indices: its backward costs less than amax's.
-            pooled = torch.cat([
-                x.mean(dim=1, keepdim=True, dtype=dtype),
-                x.max(dim=1, keepdim=True).values.to(dtype)
-            ],
-                               dim=1)
+            if needs_grad(x):
+                maxed = x.max(dim=1, keepdim=True).values
+            else:
+                maxed = x.amax(dim=1, keepdim=True)
+            mean = x.mean(dim=1, keepdim=True, dtype=dtype)
+            pooled = torch.cat([mean, maxed.to(dtype)], dim=1)
             return self.gate(self.conv(pooled))
 
 

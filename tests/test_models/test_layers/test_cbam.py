@@ -53,9 +53,9 @@ def test_output_equals_the_formula(spatial_kernel_size, shape, conv2d_ref,
 
 
 def test_input_gradient_equals_the_formulas():
-    """The max-pooling of both gates (chosen for a cheaper backward) gives
-    the gradient of Eqs. 1-3: no ties in random input, where a max has one
-    gradient."""
+    """The maxima with indices that both gates take when a gradient flows
+    give the gradient of Eqs. 1-3 (no ties in random input, where a max
+    has one gradient)."""
     torch.manual_seed(0)
     layer = CBAM(24, ratio=4).double()
     x = torch.randn(2, 24, 9, 7, dtype=torch.float64, requires_grad=True)
@@ -74,6 +74,11 @@ def test_input_gradient_equals_the_formulas():
 
     (expected, ) = torch.autograd.grad(formulas(x), x, upstream)
     torch.testing.assert_close(grad, expected, rtol=1e-12, atol=1e-12)
+    # The gradient path (maxima with indices) and the inference path
+    # (amax) give the same output.
+    with torch.no_grad():
+        inference = layer(x)
+    torch.testing.assert_close(layer(x).detach(), inference, rtol=0, atol=0)
 
 
 def test_output_with_bn_as_in_the_authors_code(conv2d_ref, sigmoid_ref,

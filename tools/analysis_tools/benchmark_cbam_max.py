@@ -1,11 +1,12 @@
 """Time CBAM's forward+backward with the two ways it can take its maxima.
 
-When a gradient flows, :class:`~mmdet_attn.models.layers.CBAM` takes the
-channel and spatial maxima with indices (``adaptive_max_pool2d``,
-``max(dim=1)``); without one, by ``amax``. This tool times the training
-step both ways on the same layer and input, interleaved run by run in one
-process (so that a change of machine load hits both), and prints the
-medians and the median of the per-pair ratio, one line per shape.
+In training mode :class:`~mmdet_attn.models.layers.CBAM` takes the channel
+and spatial maxima with indices (``adaptive_max_pool2d``, ``max(dim=1)``);
+in eval mode by ``amax``; nothing else differs between its modes (no norm
+or dropout by default). This tool times forward+backward in both modes on
+the same layer and input, interleaved run by run in one process (so that a
+change of machine load hits both), and prints the medians and the median
+of the per-pair ratio, one line per shape.
 
 Example:
     python tools/analysis_tools/benchmark_cbam_max.py --threads 1
@@ -13,11 +14,10 @@ Example:
 import argparse
 import statistics
 import time
-from unittest import mock
 
 import torch
 
-from mmdet_attn.models.layers import CBAM, cbam
+from mmdet_attn.models.layers import CBAM
 
 #: ResNet-50 stage shapes (C, H = W) at a 224 x 224 input.
 SHAPES = ((256, 56), (512, 28), (1024, 14), (2048, 7))
@@ -41,14 +41,13 @@ def parse_args() -> argparse.Namespace:
 
 
 def train_step_seconds(layer: CBAM, x: torch.Tensor, amax: bool) -> float:
-    """One forward+backward of ``layer`` on a copy of ``x``; with ``amax``
-    the maxima are taken by ``amax`` as in inference."""
+    """One forward+backward of ``layer`` on a copy of ``x``, in eval mode
+    (maxima by ``amax``) or in training mode (with indices)."""
+    layer.train(not amax)
     x = x.clone().requires_grad_()
-    choice = (lambda _: False) if amax else cbam.needs_grad
-    with mock.patch.object(cbam, 'needs_grad', choice):
-        start = time.perf_counter()
-        layer(x).sum().backward()
-        return time.perf_counter() - start
+    start = time.perf_counter()
+    layer(x).sum().backward()
+    return time.perf_counter() - start
 
 
 def main() -> None:

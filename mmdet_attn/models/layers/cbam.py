@@ -14,29 +14,14 @@ from .base import AttentionMapMixin, Gate, init_identity_mlp
 from .precision import autocast_off, weight_dtype
 
 
-def needs_grad(x: Tensor) -> bool:
-    """Whether a gradient will flow back to ``x``.
-
-    The gates take maxima by ``amax`` when none will, and by max-pooling
-    (with indices) when one will: on CPU the indexed forward costs about
-    three times ``amax``'s, its backward about half of ``amax``'s (which
-    compares every element with the maximum to share the gradient among
-    ties); ``docs/layers.md``.
-
-    Args:
-        x (Tensor): The gate's input.
-
-    Returns:
-        bool: ``x.requires_grad`` with gradient mode on.
-    """
-    return torch.is_grad_enabled() and x.requires_grad
-
-
 class ChannelGate(BaseModule):
     """CBAM's channel attention map, ``sigmoid(MLP(avg) + MLP(max))``.
 
     One MLP, ``Linear(C, C_r)``-ReLU-``Linear(C_r, C)``, on the
-    average- and max-pooled vectors.
+    average- and max-pooled vectors. In training mode the maximum is taken
+    with indices (``adaptive_max_pool2d``), whose backward is cheaper than
+    ``amax``'s; in eval mode by ``amax``, whose forward is cheaper; the same
+    values (``docs/layers.md``).
 
     Args:
         in_channels (int): Channels ``C``.
@@ -74,7 +59,7 @@ class ChannelGate(BaseModule):
         n = x.size(0)
         dtype = weight_dtype(x, self.mlp[0].weight)
         with autocast_off(x):
-            if needs_grad(x):
+            if self.training:
                 maxed = F.adaptive_max_pool2d(x, 1).flatten(1)
             else:
                 maxed = x.amax(dim=(2, 3))
@@ -87,6 +72,9 @@ class ChannelGate(BaseModule):
 
 class SpatialGate(BaseModule):
     """CBAM's spatial attention map, ``sigmoid(conv([mean_c; max_c]))``.
+
+    The channel maximum is taken as in :class:`ChannelGate`: with indices
+    (``max(dim=1)``) in training mode, by ``amax`` in eval mode.
 
     Args:
         kernel_size (int): Odd size of the conv. Defaults to 7.
@@ -127,7 +115,7 @@ class SpatialGate(BaseModule):
         """
         dtype = weight_dtype(x, self.conv.conv.weight)
         with autocast_off(x):
-            if needs_grad(x):
+            if self.training:
                 maxed = x.max(dim=1, keepdim=True).values
             else:
                 maxed = x.amax(dim=1, keepdim=True)

@@ -53,11 +53,11 @@ def test_output_equals_the_formula(spatial_kernel_size, shape, conv2d_ref,
 
 
 def test_input_gradient_equals_the_formulas():
-    """The maxima with indices that both gates take when a gradient flows
-    give the gradient of Eqs. 1-3 (no ties in random input, where a max
-    has one gradient)."""
+    """The maxima with indices that both gates take in training mode give
+    the gradient of Eqs. 1-3 (no ties in random input, where a max has one
+    gradient)."""
     torch.manual_seed(0)
-    layer = CBAM(24, ratio=4).double()
+    layer = CBAM(24, ratio=4).double().train()
     x = torch.randn(2, 24, 9, 7, dtype=torch.float64, requires_grad=True)
     upstream = torch.randn(2, 24, 9, 7, dtype=torch.float64)
     (grad, ) = torch.autograd.grad(layer(x), x, upstream)
@@ -74,11 +74,13 @@ def test_input_gradient_equals_the_formulas():
 
     (expected, ) = torch.autograd.grad(formulas(x), x, upstream)
     torch.testing.assert_close(grad, expected, rtol=1e-12, atol=1e-12)
-    # The gradient path (maxima with indices) and the inference path
-    # (amax) give the same output.
-    with torch.no_grad():
-        inference = layer(x)
-    torch.testing.assert_close(layer(x).detach(), inference, rtol=0, atol=0)
+    # Training mode (maxima with indices) and eval mode (amax) give the
+    # same output and gradient.
+    trained = layer(x)
+    layer.eval()
+    torch.testing.assert_close(layer(x), trained, rtol=0, atol=0)
+    (eval_grad, ) = torch.autograd.grad(layer(x), x, upstream)
+    torch.testing.assert_close(eval_grad, grad, rtol=1e-12, atol=1e-12)
 
 
 def test_output_with_bn_as_in_the_authors_code(conv2d_ref, sigmoid_ref,

@@ -61,6 +61,9 @@ class SE(AttentionMapMixin, SELayer):
             act_cfg=act_cfg,
             init_cfg=init_cfg)
         self._init_attention_state(in_channels, identity_init=identity_init)
+        # The squeeze is a mean in float32 under autocast (``forward``), not
+        # SELayer's pooling module.
+        del self.global_avgpool
         # The gate applies the second activation, so that hooks see the map.
         del self.conv2.activate
         self.conv2.with_activation = False

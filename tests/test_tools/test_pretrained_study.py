@@ -42,7 +42,9 @@ def study_args(tmp_path: Path, **kwargs) -> SimpleNamespace:
         seeds=[0, 1, 2],
         variants=['r18', 'attn_r18'],
         data_root={},
-        rare=2)
+        rare=2,
+        pretrain_dir=None,
+        val_interval=None)
     args.update(kwargs)
     return SimpleNamespace(**args)
 
@@ -75,9 +77,22 @@ def test_custom27_runs_take_the_users_regime_backbone(study_tool, tmp_path,
     trees_cfg = Config.fromfile(str(study.finetune_config('trees', 'r18')))
     assert trees_cfg.model.roi_head.bbox_head.num_classes == 1
     assert trees_cfg.train_cfg.max_iters == 5
+    # A plateau study elsewhere: the same weights, validation every 2 steps.
+    plateau = study_tool.Study(
+        study_args(
+            tmp_path / 'plateau',
+            pretrain_dir=str(pretrain.parent),
+            val_interval=2))
+    cfg = Config.fromfile(str(plateau.finetune_config('trees', 'r18')))
+    assert cfg.model.backbone.init_cfg.checkpoint == f'{pretrain}/epoch_3.pth'
+    assert cfg.train_cfg.val_interval == 2 and cfg.train_cfg.max_iters == 5
 
 
-def write_run(root: Path, key: str, m_ap: float, rare: float = 0.0):
+def write_run(root: Path,
+              key: str,
+              m_ap: float,
+              rare: float = 0.0,
+              curve: dict = None):
     run = root / key
     run.mkdir(parents=True)
     metrics = {
@@ -87,7 +102,7 @@ def write_run(root: Path, key: str, m_ap: float, rare: float = 0.0):
         'coco/b_precision': rare
     }
     run.joinpath('study_run.json').write_text(
-        json.dumps(dict(metrics=metrics, minutes=1.0)))
+        json.dumps(dict(metrics=metrics, minutes=1.0, curve=curve or {})))
 
 
 def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool, tmp_path):
@@ -108,6 +123,7 @@ def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool, tmp_path):
                                           (0.25, 0.29)]):
         write_run(work, f'custom27/r18/seed{seed}', plain, rare=0.1)
         write_run(work, f'custom27/attn_r18/seed{seed}', attn, rare=0.2)
+    write_run(work, 'custom27/r18/seed7', 0.4, curve={'100': 0.3, '200': 0.4})
     args = study_args(
         work, datasets=['custom27'], data_root=dict(custom27=str(data)))
     table = study_tool.report(args, study_tool.records(study_tool.Study(args)))
@@ -120,6 +136,10 @@ def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool, tmp_path):
         '[+0.025, +0.075] | helps |' == rows['attn_r18']
     assert rows['r18'].startswith('| r18 | 3 | 0.250 ± 0.050 | 0.100 ± 0.000')
     assert 'Rarest 2 training classes: b, a.' in table
+    # Seed 7 is not in the study's seeds, but its curve is reported.
+    assert '| 100 | 200 |' in table
+    assert '| custom27/r18/seed7 | 0.300 | 0.400 |' in table
+    assert 'custom27/r18/seed0 |' not in table
 
 
 @pytest.fixture(scope='module')
@@ -161,7 +181,7 @@ def test_tiny_study_pretrains_fine_tunes_and_resumes(tiny_custom27, tiny_trees,
     work = tmp_path / 'study'
     command = [
         '--variants', 'r18', '--datasets', 'trees', '--seeds', '0', '--iters',
-        'trees=2', '--jobs', '1', '--work-dir',
+        'trees=2', '--val-interval', '1', '--jobs', '1', '--work-dir',
         str(work), '--data-root', f'trees={tiny_trees}', '--pretrain-options',
         *pretrain, '--finetune-options', *finetune
     ]
@@ -172,6 +192,8 @@ def test_tiny_study_pretrains_fine_tunes_and_resumes(tiny_custom27, tiny_trees,
     assert 0 <= pretrained['metrics']['accuracy/top1'] <= 100
     run = json.loads((work / 'trees/r18/seed0/study_run.json').read_text())
     assert 0 <= run['metrics']['coco/bbox_mAP'] <= 1
+    assert list(run['curve']) == ['1', '2']
+    assert run['curve']['2'] == run['metrics']['coco/bbox_mAP']
     config = Config.fromfile(str(work / 'trees/r18/study_config.py'))
     assert config.model.backbone.init_cfg.checkpoint.endswith('epoch_1.pth')
     log = (work / 'trees/r18/seed0/study_train.log').read_text()

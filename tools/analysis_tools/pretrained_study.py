@@ -22,20 +22,28 @@ the same seed; the 95 % interval is Student's t over the paired differences.
 The verdict is ``helps`` (interval above 0), ``hurts`` (below 0) or ``not
 resolved``.
 
-Runs go to ``<work-dir>/pretrain/<net>/`` and
+Runs go to ``<work-dir>/pretrain/<net>/`` (or ``--pretrain-dir``) and
 ``<work-dir>/<dataset>/<variant>/seed<N>/``. A finished run is not trained
 again and a stopped one resumes from its last checkpoint, so the study goes
 on where it stopped; ``--jobs`` runs side by side, each with its share of
-the CPU threads.
+the CPU threads. With ``--val-interval`` every fine-tuning run is validated
+periodically and the report adds each run's bbox mAP by iteration: the
+plateau runs that choose ``--iters`` (a plain baseline, one seed, a long
+schedule, in a work dir of their own that ``--pretrain-dir`` points at the
+study's pretrained weights).
 
 Example:
     python tools/dataset_converters/coco_crops.py data/custom27 \\
         data/custom27_crops
     python tools/dataset_converters/deepforest_trees.py data/trees
     python tools/analysis_tools/pretrained_study.py \\
-        --out docs/pretrained_study.md
+        --out docs/pretrained_study_results.md
     python tools/analysis_tools/pretrained_study.py --datasets trees \\
         --variants r18 attn_r18 --seeds 0 1 2
+    python tools/analysis_tools/pretrained_study.py --variants r18 \\
+        --seeds 0 --iters custom27=1000 trees=600 --val-interval 100 \\
+        --work-dir work_dirs/pretrained_study_plateau \\
+        --pretrain-dir work_dirs/pretrained_study/pretrain
 """
 import argparse
 import json
@@ -96,6 +104,16 @@ def parse_args() -> argparse.Namespace:
         help='fine-tuning iterations per dataset, e.g. custom27=400 '
         f'trees=300 (default {DEFAULT_ITERS})')
     parser.add_argument('--work-dir', default='work_dirs/pretrained_study')
+    parser.add_argument(
+        '--pretrain-dir',
+        help='where the pretraining runs live (default: <work-dir>/pretrain; '
+        'point another study, e.g. a plateau run, at the same weights)')
+    parser.add_argument(
+        '--val-interval',
+        type=int,
+        help='validate every this many fine-tuning iterations (default: '
+        'only at the end); the report then gives each run\'s mAP curve, '
+        'which is how --iters is chosen')
     parser.add_argument('--out', help='write the Markdown report here too')
     parser.add_argument(
         '--jobs',
@@ -147,8 +165,9 @@ def parse_args() -> argparse.Namespace:
         **{k: int(v)
            for k, v in args.iters.items()}
     }
-    if any(v < 1 for v in args.iters.values()) or args.jobs < 1:
-        parser.error('--iters and --jobs must be >= 1')
+    if any(v < 1 for v in args.iters.values()) or args.jobs < 1 or (
+            args.val_interval is not None and args.val_interval < 1):
+        parser.error('--iters, --jobs and --val-interval must be >= 1')
     if len(set(args.seeds)) != len(args.seeds):
         parser.error(f'--seeds repeats a seed: {args.seeds}')
     twins = {VARIANTS[v]['twin'] for v in args.variants} - {None}
@@ -172,6 +191,18 @@ def last_scalars(run_dir: Path, key: str) -> Optional[Dict[str, float]]:
             if key in record:
                 return record
     return None
+
+
+def metric_curve(run_dir: Path, key: str) -> Dict[int, float]:
+    """Every validation value of ``key`` in a run, by step (all launches, a
+    later launch replacing an earlier one's steps)."""
+    curve = {}
+    for scalars in sorted(run_dir.glob('*/vis_data/scalars.json')):
+        for line in scalars.read_text().splitlines():
+            record = json.loads(line)
+            if key in record:
+                curve[int(record['step'])] = record[key]
+    return curve
 
 
 def paired_interval(differences: Sequence[float],
@@ -216,10 +247,12 @@ class Study:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.work_dir = Path(args.work_dir)
+        self.pretrain_root = Path(args.pretrain_dir
+                                  or self.work_dir / 'pretrain')
         self.threads = max(1, (os.cpu_count() or 1) // args.jobs)
 
     def pretrain_dir(self, net: str) -> Path:
-        return self.work_dir / 'pretrain' / net
+        return self.pretrain_root / net
 
     def finetune_dir(self, dataset: str, variant: str, seed: int) -> Path:
         return self.work_dir / dataset / variant / f'seed{seed}'
@@ -259,7 +292,7 @@ class Study:
             'train_cfg.max_iters':
             iters,
             'train_cfg.val_interval':
-            iters,
+            self.args.val_interval or iters,
             'param_scheduler.1.T_max':
             iters,
             'param_scheduler.1.end':
@@ -269,6 +302,9 @@ class Study:
                 by_epoch=False, interval=max(iters // 4, 1), max_keep_ckpts=1),
             'log_processor':
             dict(by_epoch=False),
+            # Validation scalars by iteration (the curve), not epoch 0.
+            'default_hooks.logger.log_metric_by_epoch':
+            False,
         })
         path = self.work_dir / dataset / variant / 'study_config.py'
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -294,6 +330,7 @@ class Study:
         record = dict(
             metrics={k: v
                      for k, v in scalars.items() if '/' in k},
+            curve=metric_curve(run_dir, metric),
             minutes=seconds / 60)
         record_file.write_text(json.dumps(record))
         return record, ''
@@ -328,9 +365,12 @@ def records(study: Study) -> Dict[str, dict]:
     """Every finished run's record, by ``pretrain/<net>`` and
     ``<dataset>/<variant>/seed<N>``."""
     found = {}
-    for record_file in study.work_dir.glob('**/study_run.json'):
+    for record_file in study.work_dir.glob('*/*/seed*/study_run.json'):
         key = str(record_file.parent.relative_to(study.work_dir))
         found[key] = json.loads(record_file.read_text())
+    for record_file in study.pretrain_root.glob('*/study_run.json'):
+        found[f'pretrain/{record_file.parent.name}'] = json.loads(
+            record_file.read_text())
     return found
 
 
@@ -400,6 +440,31 @@ def dataset_table(args: argparse.Namespace, runs: Dict[str, dict],
     return lines
 
 
+def curve_table(runs: Dict[str, dict]) -> List[str]:
+    """The bbox mAP of every fine-tuning run validated more than once, by
+    iteration (empty when no run was)."""
+    curves = {
+        key:
+        {int(step): value
+         for step, value in run.get('curve', {}).items()}
+        for key, run in sorted(runs.items())
+        if not key.startswith('pretrain/') and len(run.get('curve', {})) > 1
+    }
+    if not curves:
+        return []
+    steps = sorted({step for curve in curves.values() for step in curve})
+    lines = [
+        '', '### bbox mAP by iteration', '',
+        '| Run | ' + ' | '.join(map(str, steps)) + ' |',
+        '|---|' + '---:|' * len(steps)
+    ]
+    for key, curve in curves.items():
+        lines.append(f'| {key} | ' +
+                     ' | '.join(f'{curve[s]:.3f}' if s in curve else ''
+                                for s in steps) + ' |')
+    return lines
+
+
 def report(args: argparse.Namespace, runs: Dict[str, dict]) -> str:
     """The study's Markdown tables."""
     minutes = sum(r['minutes'] for r in runs.values())
@@ -417,6 +482,7 @@ def report(args: argparse.Namespace, runs: Dict[str, dict]) -> str:
                          f'| {run["minutes"]:.0f} |')
     for dataset in args.datasets:
         lines += dataset_table(args, runs, dataset)
+    lines += curve_table(runs)
     return '\n'.join(lines) + '\n'
 
 

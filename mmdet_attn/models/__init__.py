@@ -1,3 +1,3 @@
-"""Backbones, attention layers and the pretraining classifier, registered in
-MMDetection's ``MODELS``."""
-from . import backbones, classifiers, layers  # noqa: F401
+"""Backbones, attention layers, the pretraining classifier and a CPU RoI
+extractor, registered in MMDetection's ``MODELS``."""
+from . import backbones, classifiers, layers, roi_heads  # noqa: F401

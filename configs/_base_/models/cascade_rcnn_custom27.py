@@ -1,6 +1,7 @@
 # MMDetection's Cascade R-CNN + FPN sized for the 27-class dataset on a CPU,
 # as faster_rcnn_r18_custom27.py sizes Faster R-CNN: fewer proposals and
-# sampled RoIs, a narrower FPN and box heads, anchors for objects of 8-64 px.
+# sampled RoIs, a narrower FPN and box heads, SparseRoIAlign, anchors for
+# objects of 8-64 px.
 # The backbone is MMDetection's ResNet-50 until a config states its own.
 _base_ = 'mmdet::_base_/models/cascade-rcnn_r50_fpn.py'
 
@@ -13,7 +14,9 @@ model = dict(
         anchor_generator=dict(scales=[4])),
     roi_head=dict(
         bbox_roi_extractor=dict(
-            roi_layer=dict(sampling_ratio=2), out_channels=fpn_channels),
+            type='RegistryRoIExtractor',
+            roi_layer=dict(type='SparseRoIAlign', sampling_ratio=2),
+            out_channels=fpn_channels),
         bbox_head=[
             dict(
                 head,

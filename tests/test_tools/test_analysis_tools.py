@@ -187,8 +187,8 @@ def test_profile_train_step_breaks_a_step_down(tiny_custom27, tmp_path,
         f'model.roi_head.bbox_roi_extractor.roi_layer.type={roi_layer}'
     ])
     groups = [name for name, _, _ in profile_train_step.GROUPS] + ['rest']
-    assert sum(result[name] for name in groups) == pytest.approx(
-        result['total'])
+    assert sum(result[name]
+               for name in groups) == pytest.approx(result['total'])
     assert 0 < result['total'] and 0 < result['seconds_per_step']
     assert result['convolutions'] > 0 and result['optimiser'] > 0
     # MMCV's op is its own group; SparseRoIAlign's products are matrix

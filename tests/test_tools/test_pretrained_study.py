@@ -44,7 +44,7 @@ def study_args(tmp_path: Path, **kwargs) -> SimpleNamespace:
         data_root={},
         rare=2,
         pretrain_dir=None,
-        val_interval=None)
+        val_interval={})
     args.update(kwargs)
     return SimpleNamespace(**args)
 
@@ -82,7 +82,7 @@ def test_custom27_runs_take_the_users_regime_backbone(study_tool, tmp_path,
         study_args(
             tmp_path / 'plateau',
             pretrain_dir=str(pretrain.parent),
-            val_interval=2))
+            val_interval=dict(trees=2)))
     cfg = Config.fromfile(str(plateau.finetune_config('trees', 'r18')))
     assert cfg.model.backbone.init_cfg.checkpoint == f'{pretrain}/epoch_3.pth'
     assert cfg.train_cfg.val_interval == 2 and cfg.train_cfg.max_iters == 5
@@ -181,7 +181,7 @@ def test_tiny_study_pretrains_fine_tunes_and_resumes(tiny_custom27, tiny_trees,
     work = tmp_path / 'study'
     command = [
         '--variants', 'r18', '--datasets', 'trees', '--seeds', '0', '--iters',
-        'trees=2', '--val-interval', '1', '--jobs', '1', '--work-dir',
+        'trees=2', '--val-interval', 'trees=1', '--jobs', '1', '--work-dir',
         str(work), '--data-root', f'trees={tiny_trees}', '--pretrain-options',
         *pretrain, '--finetune-options', *finetune
     ]

@@ -41,7 +41,8 @@ Example:
     python tools/analysis_tools/pretrained_study.py --datasets trees \\
         --variants r18 attn_r18 --seeds 0 1 2
     python tools/analysis_tools/pretrained_study.py --variants r18 \\
-        --seeds 0 --iters custom27=1000 trees=600 --val-interval 100 \\
+        --seeds 0 --iters custom27=600 trees=300 \\
+        --val-interval custom27=100 trees=50 \\
         --work-dir work_dirs/pretrained_study_plateau \\
         --pretrain-dir work_dirs/pretrained_study/pretrain
 """
@@ -110,10 +111,12 @@ def parse_args() -> argparse.Namespace:
         'point another study, e.g. a plateau run, at the same weights)')
     parser.add_argument(
         '--val-interval',
-        type=int,
-        help='validate every this many fine-tuning iterations (default: '
-        'only at the end); the report then gives each run\'s mAP curve, '
-        'which is how --iters is chosen')
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='validate every this many fine-tuning iterations, per dataset, '
+        'e.g. custom27=100 trees=50 (default: only at the end); the report '
+        'then gives each run\'s mAP curve, which is how --iters is chosen')
     parser.add_argument('--out', help='write the Markdown report here too')
     parser.add_argument(
         '--jobs',
@@ -154,8 +157,9 @@ def parse_args() -> argparse.Namespace:
         default=9,
         help='how many rarest custom27 classes to average')
     args = parser.parse_args()
-    for flag, values in (('--iters', args.iters), ('--data-root',
-                                                   args.data_root)):
+    for flag, values in (('--iters', args.iters), ('--val-interval',
+                                                   args.val_interval),
+                         ('--data-root', args.data_root)):
         unknown = set(values) - set(DATASETS)
         if unknown:
             parser.error(f'{flag} names unknown datasets {sorted(unknown)}; '
@@ -165,9 +169,9 @@ def parse_args() -> argparse.Namespace:
         **{k: int(v)
            for k, v in args.iters.items()}
     }
-    if any(v < 1 for v in args.iters.values()) or args.jobs < 1 or (
-            args.val_interval is not None and args.val_interval < 1):
-        parser.error('--iters, --jobs and --val-interval must be >= 1')
+    args.val_interval = {k: int(v) for k, v in args.val_interval.items()}
+    if min([*args.iters.values(), *args.val_interval.values(), args.jobs]) < 1:
+        parser.error('--iters, --val-interval and --jobs must be >= 1')
     if len(set(args.seeds)) != len(args.seeds):
         parser.error(f'--seeds repeats a seed: {args.seeds}')
     twins = {VARIANTS[v]['twin'] for v in args.variants} - {None}
@@ -292,7 +296,7 @@ class Study:
             'train_cfg.max_iters':
             iters,
             'train_cfg.val_interval':
-            self.args.val_interval or iters,
+            self.args.val_interval.get(dataset, iters),
             'param_scheduler.1.T_max':
             iters,
             'param_scheduler.1.end':

@@ -145,7 +145,7 @@ class SparseRoIAlign(nn.Module):
                 weights.reshape(-1).to(dtype),
                 size=(k * out_h * out_w, n * height * width))
         flat = input.to(dtype).permute(0, 2, 3, 1).reshape(-1, c)
-        pooled = (matrix @ flat).view(k, out_h, out_w, c)
+        pooled = torch.sparse.mm(matrix, flat).view(k, out_h, out_w, c)
         return pooled.permute(0, 3, 1, 2).contiguous().to(input.dtype)
 
     def extra_repr(self) -> str:

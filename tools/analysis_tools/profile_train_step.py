@@ -1,10 +1,11 @@
-"""Where a detector's training step spends its time.
+"""Where a detector's training step spends its CPU time.
 
 Builds the config's runner as ``tools/train.py`` would (data loader,
 model, optimiser wrapper), runs ``--warmup`` training steps, then profiles
 ``--iters`` more with ``torch.profiler`` (each step as in MMEngine's
 ``IterBasedTrainLoop``: next batch, ``model.train_step``). It logs the
-seconds per step and a breakdown of the profiled time:
+seconds per step and a breakdown of the profiled CPU time (on a GPU machine
+that is the host's side only):
 
 - convolutions, forward and backward (the ``aten`` convolution kernels);
 - RoIAlign, forward and backward (MMCV's op);
@@ -27,6 +28,7 @@ Example:
         model.roi_head.bbox_roi_extractor.roi_layer.type=RoIAlign
 """
 import argparse
+import os.path as osp
 import re
 import time
 from typing import Dict, Iterator, List, Optional
@@ -114,7 +116,8 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
         args.config,
         args.cfg_options,
         work_dir=args.work_dir
-        or f'work_dirs/profile_train_step/{args.config.split("/")[-1][:-3]}')
+        or osp.join('work_dirs', 'profile_train_step',
+                    osp.splitext(osp.basename(args.config))[0]))
     runner = Runner.from_cfg(cfg)
     logger = MMLogger.get_current_instance()
     model = runner.model

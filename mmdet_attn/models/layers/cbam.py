@@ -11,6 +11,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from .base import AttentionMapMixin, Gate, init_identity_mlp
+from .channel_ops import channel_max, mean_keepdim, scale_channels
 from .precision import autocast_off, weight_dtype
 
 
@@ -63,7 +64,7 @@ class ChannelGate(BaseModule):
                 maxed = F.adaptive_max_pool2d(x, 1).flatten(1)
             else:
                 maxed = x.amax(dim=(2, 3))
-            mean = x.mean(dim=(2, 3), dtype=dtype)
+            mean = mean_keepdim(x, (2, 3), dtype).flatten(1)
             # One MLP call: rows 0..N-1 average-pooled, N..2N-1 max-pooled.
             pooled = torch.cat([mean, maxed.to(dtype)])
             logits = self.mlp(pooled)
@@ -73,8 +74,9 @@ class ChannelGate(BaseModule):
 class SpatialGate(BaseModule):
     """CBAM's spatial attention map, ``sigmoid(conv([mean_c; max_c]))``.
 
-    The channel maximum is taken as in :class:`ChannelGate`: with indices
-    (``max(dim=1)``) in training mode, by ``amax`` in eval mode.
+    The channel maximum and mean are :func:`channel_max` and
+    :func:`mean_keepdim` (``amax`` and ``mean`` with lighter backward
+    passes); the pooled two-channel map is convolved channels-last.
 
     Args:
         kernel_size (int): Odd size of the conv. Defaults to 7.
@@ -115,12 +117,11 @@ class SpatialGate(BaseModule):
         """
         dtype = weight_dtype(x, self.conv.conv.weight)
         with autocast_off(x):
-            if self.training:
-                maxed = x.max(dim=1, keepdim=True).values
-            else:
-                maxed = x.amax(dim=1, keepdim=True)
-            mean = x.mean(dim=1, keepdim=True, dtype=dtype)
+            maxed = channel_max(x)
+            mean = mean_keepdim(x, (1, ), dtype)
             pooled = torch.cat([mean, maxed.to(dtype)], dim=1)
+            # A two-channel map convolves faster channels-last on CPU.
+            pooled = pooled.contiguous(memory_format=torch.channels_last)
             return self.gate(self.conv(pooled))
 
 
@@ -211,5 +212,5 @@ class CBAM(AttentionMapMixin, BaseModule):
             Tensor: ``N x C x H x W``.
         """
         self._check_input(x)
-        x = x * self.channel_gate(x).to(x.dtype)
+        x = scale_channels(x, self.channel_gate(x).to(x.dtype))
         return x * self.spatial_gate(x).to(x.dtype)

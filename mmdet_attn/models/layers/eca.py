@@ -9,6 +9,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from .base import AttentionMapMixin, Gate
+from .channel_ops import mean_keepdim, scale_channels
 from .precision import autocast_off, weight_dtype
 
 
@@ -105,7 +106,7 @@ class ECA(AttentionMapMixin, BaseModule):
         self._check_input(x)
         dtype = weight_dtype(x, self.conv.weight)
         with autocast_off(x):
-            z = x.mean(dim=(2, 3), dtype=dtype).unsqueeze(1)  # N x 1 x C
+            z = mean_keepdim(x, (2, 3), dtype).view(x.size(0), 1, -1)
             logits = self.dropout(self.conv(z))
             w = self.gate(logits.transpose(1, 2).unsqueeze(-1))
-        return x * w.to(x.dtype)
+        return scale_channels(x, w.to(x.dtype))

@@ -8,6 +8,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from .base import AttentionMapMixin, Gate
+from .channel_ops import mean_keepdim, scale_channels
 from .precision import autocast_off, weight_dtype
 
 SAM_MODES = ('faithful', 'residual')
@@ -74,9 +75,9 @@ class SAM(AttentionMapMixin, BaseModule):
         self._check_input(x)
         dtype = weight_dtype(x, self.fc.weight)
         with autocast_off(x):
-            y = self.gate(
-                self.fc(x.mean(dim=(2, 3), dtype=dtype))[:, :, None, None])
-        return x * y.to(x.dtype)
+            z = mean_keepdim(x, (2, 3), dtype).flatten(1)
+            y = self.gate(self.fc(z)[:, :, None, None])
+        return scale_channels(x, y.to(x.dtype))
 
 
 def check_sam_start(cfg: dict, after_zero_init_norm: bool) -> None:

@@ -6,6 +6,7 @@ from mmdet.utils import MultiConfig, OptConfigType, OptMultiConfig
 from torch import Tensor
 
 from .base import AttentionMapMixin, Gate, init_identity_mlp
+from .channel_ops import conv1x1_pooled, mean_keepdim, scale_channels
 from .precision import autocast_off, weight_dtype
 
 
@@ -64,7 +65,8 @@ class SE(AttentionMapMixin, SELayer):
         # The squeeze is a mean in float32 under autocast (``forward``), not
         # SELayer's pooling module.
         del self.global_avgpool
-        # The gate applies the second activation, so that hooks see the map.
+        # The gate applies the second activation, so that hooks see the map;
+        # ``forward`` runs the convs on the pooled vector as matrix products.
         del self.conv2.activate
         self.conv2.with_activation = False
         self.gate = Gate(act_cfg[1], scale=2. if identity_init else 1.)
@@ -91,6 +93,7 @@ class SE(AttentionMapMixin, SELayer):
         self._check_input(x)
         dtype = weight_dtype(x, self.conv1.conv.weight)
         with autocast_off(x):
-            z = x.mean(dim=(2, 3), keepdim=True, dtype=dtype)
-            w = self.gate(self.conv2(self.conv1(z)))
-        return x * w.to(x.dtype)
+            z = mean_keepdim(x, (2, 3), dtype)
+            hidden = self.conv1.activate(conv1x1_pooled(self.conv1.conv, z))
+            w = self.gate(conv1x1_pooled(self.conv2.conv, hidden))
+        return scale_channels(x, w.to(x.dtype))

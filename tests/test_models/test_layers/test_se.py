@@ -30,7 +30,9 @@ def test_equals_mmdet_selayer_with_the_same_weights():
     reference = SELayer(64, ratio=8)
     reference.load_state_dict(layer.state_dict())
     x = torch.randn(2, 64, 9, 7)
-    torch.testing.assert_close(layer(x), reference(x), rtol=0, atol=0)
+    # SE runs the 1x1 convs on the pooled vector as matrix products: the
+    # same values up to float rounding.
+    torch.testing.assert_close(layer(x), reference(x))
 
 
 def test_parameter_count():

@@ -131,6 +131,16 @@ def test_default_configs_leave_out_the_dataset_twins(monkeypatch):
     assert configs == sorted(configs)
 
 
+def test_cfg_options_reach_the_backbone(monkeypatch):
+    monkeypatch.chdir(REPO_ROOT)
+    tool = load_tool(TOOL)
+    cfg = tool.load_backbone_cfg('configs/faster_rcnn_se_r50.py',
+                                 {'model.backbone.freeze_attention': True})
+    assert cfg.type == 'AttentionResNet' and cfg.freeze_attention is True
+    assert 'freeze_attention' not in tool.load_backbone_cfg(
+        'configs/faster_rcnn_se_r50.py')
+
+
 def test_reference_fills_resnet_defaults():
     """A backbone without ResNet's trunk attributes (nor a depth) gets the
     same reference as the default ResNet-50, so both share one row."""

@@ -65,7 +65,7 @@ import statistics
 from collections import defaultdict
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Callable, Dict, List, NamedTuple, Sequence, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -73,7 +73,7 @@ from matplotlib.figure import Figure
 from mmdet.models.backbones import ResNet
 from mmdet.registry import MODELS
 from mmengine.analysis import get_model_complexity_info
-from mmengine.config import Config, ConfigDict
+from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.registry import init_default_scope
 from mmengine.utils import import_modules_from_strings
 
@@ -147,6 +147,12 @@ def parse_args() -> argparse.Namespace:
         '--out-dir',
         default='work_dirs/benchmark_backbones',
         help='where benchmark.md and benchmark.png are written')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of every config, as in tools/train.py, '
+        'e.g. model.backbone.freeze_attention=True')
     args = parser.parse_args()
     if args.repeats < 1 or args.warmup < 0 or args.batch < 1:
         parser.error('need --repeats >= 1, --warmup >= 0 and --batch >= 1')
@@ -163,10 +169,14 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def load_backbone_cfg(config: str) -> ConfigDict:
-    """``model.backbone`` of ``config``, with its ``custom_imports`` done and
-    its default scope set, ready for ``MODELS.build``."""
+def load_backbone_cfg(config: str,
+                      cfg_options: Optional[dict] = None) -> ConfigDict:
+    """``model.backbone`` of ``config`` (with ``cfg_options`` merged), with
+    its ``custom_imports`` done and its default scope set, ready for
+    ``MODELS.build``."""
     cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
     if cfg.get('custom_imports'):
         import_modules_from_strings(**cfg.custom_imports)
     init_default_scope(cfg.get('default_scope', 'mmdet'))
@@ -417,7 +427,7 @@ def main() -> None:
     pairs: Dict[str, str] = {}  # backbone key -> its reference's key
     rows: List[Row] = []
     for config in args.configs:
-        backbone_cfg = load_backbone_cfg(config)
+        backbone_cfg = load_backbone_cfg(config, args.cfg_options)
         ref_cfg = reference_cfg(MODELS.build(backbone_cfg))
         ref_key, key = repr(ref_cfg), repr(backbone_cfg)
         ref_cfgs[ref_key] = built[ref_key] = ref_cfg

@@ -1,10 +1,11 @@
 """tools/misc/zoo_table.py: the README zoo table from the published cost
 and accuracy tables, and its picture rule."""
+import argparse
 import json
 
 import cv2
 import numpy as np
-from tool_runner import run_python_tool
+from tool_runner import load_tool, run_python_tool
 
 
 def test_zoo_table_rows_and_picture_rule(tmp_path):
@@ -45,3 +46,49 @@ def test_zoo_table_rows_and_picture_rule(tmp_path):
     assert thumb.shape == (20, 30, 3) and thumb.mean() == 200
     # Rows without visualiser output have no picture.
     assert all(r.endswith('| - |') for r in rows if r is not cbam)
+
+
+def test_pretrained_regime_table_from_the_study_report(tmp_path, monkeypatch):
+    """The study's own report (custom27 complete for two variants, trees
+    only for the plain one) becomes one row per variant with the paired
+    difference, its interval and verdict, and 'pending' where no seed ran."""
+    study = load_tool('analysis_tools/pretrained_study.py')
+    monkeypatch.setattr(study, 'rare_classes', lambda args: ['circle_plain'])
+    args = argparse.Namespace(
+        seeds=[0, 1, 2],
+        variants=['r18', 'attn_r18'],
+        datasets=['custom27', 'trees'],
+        jobs=1,
+        schedule='schedule.py',
+        iters=dict(custom27=600, trees=200))
+    runs = {}
+    for seed in args.seeds:
+        for dataset, variant, value in (('custom27', 'r18',
+                                         0.30), ('custom27', 'attn_r18', 0.35),
+                                        ('trees', 'r18', 0.05)):
+            runs[f'{dataset}/{variant}/seed{seed}'] = dict(
+                minutes=1.,
+                metrics={
+                    'coco/bbox_mAP': value + 0.01 * seed * (value > 0.32),
+                    'coco/bbox_mAP_50': value,
+                    'coco/circle_plain_precision': value
+                })
+    report = tmp_path / 'results.md'
+    report.write_text(study.report(args, runs))
+
+    proc = run_python_tool('misc/zoo_table.py', '--pretrained-study',
+                           str(report), '--vis-dir', str(tmp_path / 'vis'),
+                           '--pictures', str(tmp_path / 'pictures'))
+    assert proc.returncode == 0, proc.stderr
+    rows = {
+        line.split('|')[1].strip(): [c.strip() for c in line.split('|')[2:-1]]
+        for line in proc.stdout.split('Pretrained regime')[1].splitlines()
+        if line.startswith('| `')
+    }
+    assert set(rows) == {'`r18`', '`attn_r18`'}
+    label, c27_map, c27_delta, trees_map, trees_delta = rows['`attn_r18`']
+    assert label == 'ECA + Attention-Gate ResNet-18'
+    assert c27_map == '0.360 ± 0.010'
+    assert c27_delta.startswith('+0.060 [') and 'helps (vs r18)' in c27_delta
+    assert (trees_map, trees_delta) == ('pending', '-')
+    assert rows['`r18`'][1:] == ['0.300 ± 0.000', '-', '0.050 ± 0.000', '-']

@@ -7,8 +7,12 @@ Reads the cost table (``docs/zoo/benchmark_backbones.md``, written by
 config, the visualiser's ``work_dirs/vis_attention/<config>/maps.json``
 (``make vis``). Each row's picture is the spatial attention map with the
 widest range of values, or the Grad-CAM when the backbone has no spatial
-attention, written at half size to ``docs/zoo/vis/<config>.png``. Paste the
-output over the table under "## Model zoo" in README.md.
+attention, written at half size to ``docs/zoo/vis/<config>.png``. When the
+pretrained-regime study's report exists (``--pretrained-study``, the
+``--out`` of ``tools/analysis_tools/pretrained_study.py``), a second table
+gives each of its variants' bbox mAP and difference to its plain twin on
+custom27 and trees. Paste the output over the tables under "## Model zoo"
+in README.md.
 
 Example:
     python tools/misc/zoo_table.py > /tmp/zoo_table.md
@@ -16,7 +20,7 @@ Example:
 import argparse
 import json
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional, Sequence
 
 import cv2
 
@@ -35,6 +39,12 @@ LABELS = {
     'cspmirrornet_pafpn': 'CSPMirrorNet53 + PAFPN',
 }
 
+#: The pretrained-regime study's variants also include the gated ResNet-18
+#: in its authors' layout.
+STUDY_LABELS = dict(
+    LABELS,
+    attn_r18_original='ECA + Attention-Gate ResNet-18, original layout')
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -42,6 +52,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--study', default='docs/custom27_study.md')
     parser.add_argument('--vis-dir', default='work_dirs/vis_attention')
     parser.add_argument('--pictures', default='docs/zoo/vis')
+    parser.add_argument(
+        '--pretrained-study', default='docs/pretrained_study_results.md')
     return parser.parse_args()
 
 
@@ -58,6 +70,57 @@ def read_table(path: str) -> Dict[str, Dict[str, str]]:
         else:
             rows[cells[0]] = dict(zip(header, cells))
     return rows
+
+
+def read_sections(path: str) -> Dict[str, Dict[str, Dict[str, str]]]:
+    """The rows of the table under each ``### <name>`` heading of ``path``,
+    by heading, then by first cell."""
+    sections: Dict[str, Dict[str, Dict[str, str]]] = {}
+    rows: Dict[str, Dict[str, str]] = {}
+    header: List[str] = []
+    for line in Path(path).read_text().splitlines():
+        if line.startswith('### '):
+            rows, header = {}, []
+            sections[line[4:].strip()] = rows
+        elif line.startswith('|') and not line.startswith('|---'):
+            cells = [c.strip() for c in line.strip().strip('|').split('|')]
+            if not header:
+                header = cells
+            else:
+                rows[cells[0]] = dict(zip(header, cells))
+    return sections
+
+
+def pretrained_cells(row: Optional[Dict[str, str]]) -> List[str]:
+    """bbox mAP and the difference to the twin of one study row."""
+    if row is None or row['Seeds'] == '0':
+        return ['pending', '-']
+    versus = '-'
+    if row['Δ mAP']:
+        versus = (f'{row["Δ mAP"]} {row["95 % interval of Δ"]} '
+                  f'{row["Verdict"]} (vs {row["Twin"]})')
+    return [row['bbox mAP (mean ± std)'], versus]
+
+
+def pretrained_table(
+    sections: Dict[str, Dict[str, Dict[str, str]]],
+    datasets: Sequence[str] = ('custom27', 'trees')
+) -> List[str]:
+    """The pretrained-regime table: a row per variant of the study."""
+    variants = list(
+        dict.fromkeys(v for d in datasets for v in sections.get(d, {})))
+    lines = [
+        '| Variant | Backbone | ' +
+        ' | '.join(f'{d} bbox mAP | {d} Δ mAP [95 % interval] verdict'
+                   for d in datasets) + ' |',
+        '|---|---|' + '---:|---|' * len(datasets)
+    ]
+    for variant in variants:
+        cells = [f'`{variant}`', STUDY_LABELS.get(variant, variant)]
+        for dataset in datasets:
+            cells += pretrained_cells(sections.get(dataset, {}).get(variant))
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return lines
 
 
 def picture(vis_dir: Path, out: Path) -> str:
@@ -116,6 +179,10 @@ def main() -> None:
               f'{c["FLOPs (G)"]} | {c["Fwd+bwd / ref"]} (vs '
               f'{c["Reference"]}) | {c["Peak / ref"]} | ' + ' | '.join(acc) +
               f' | {pic} |')
+    if Path(args.pretrained_study).exists():
+        print('\nPretrained regime (`docs/pretrained_study.md`):\n')
+        print('\n'.join(
+            pretrained_table(read_sections(args.pretrained_study))))
 
 
 if __name__ == '__main__':

@@ -177,8 +177,8 @@ def main() -> None:
             Path(args.pictures) / f'{config}.png')
         print(f'| `{config}.py` | {label} | {c["Params (M)"]} | '
               f'{c["FLOPs (G)"]} | {c["Fwd+bwd / ref"]} (vs '
-              f'{c["Reference"]}) | {c["Peak / ref"]} | ' + ' | '.join(acc) +
-              f' | {pic} |')
+              f'{c["Reference"].split(" (")[0]}) | {c["Peak / ref"]} | ' +
+              ' | '.join(acc) + f' | {pic} |')
     if Path(args.pretrained_study).exists():
         print('\nPretrained regime (`docs/pretrained_study.md`):\n')
         print('\n'.join(

@@ -57,26 +57,12 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def read_table(path: str) -> Dict[str, Dict[str, str]]:
-    """The rows of the first Markdown table in ``path``, by first cell."""
-    rows: Dict[str, Dict[str, str]] = {}
-    header: List[str] = []
-    for line in Path(path).read_text().splitlines():
-        if not line.startswith('|') or line.startswith('|---'):
-            continue
-        cells = [c.strip() for c in line.strip().strip('|').split('|')]
-        if not header:
-            header = cells
-        else:
-            rows[cells[0]] = dict(zip(header, cells))
-    return rows
-
-
 def read_sections(path: str) -> Dict[str, Dict[str, Dict[str, str]]]:
-    """The rows of the table under each ``### <name>`` heading of ``path``,
-    by heading, then by first cell."""
-    sections: Dict[str, Dict[str, Dict[str, str]]] = {}
+    """The rows of the Markdown tables of ``path`` by first cell, grouped by
+    the ``### <name>`` heading above them ('' before the first heading);
+    each group's rows take the first header row of the group."""
     rows: Dict[str, Dict[str, str]] = {}
+    sections = {'': rows}
     header: List[str] = []
     for line in Path(path).read_text().splitlines():
         if line.startswith('### '):
@@ -89,6 +75,12 @@ def read_sections(path: str) -> Dict[str, Dict[str, Dict[str, str]]]:
             else:
                 rows[cells[0]] = dict(zip(header, cells))
     return sections
+
+
+def read_table(path: str) -> Dict[str, Dict[str, str]]:
+    """The rows of the Markdown table of ``path`` above any ``###``
+    heading, by first cell."""
+    return read_sections(path)['']
 
 
 def pretrained_cells(row: Optional[Dict[str, str]]) -> List[str]:

@@ -13,8 +13,7 @@ instead of a product map then a sum. Without gradients, under ``torch.jit``
 tracing (export, FLOP counting) and in ``torch.compile`` (whose inductor
 fuses the plain ops itself) they are the plain ops. ``conv1x1_pooled``
 runs a 1x1 ``nn.Conv2d`` on an ``N x C x 1 x 1`` vector as the matrix
-product it is (on CPU a convolution's backward costs about a millisecond
-per call however small the map). Measured in ``docs/gpu_clusters.md``.
+product it is. Measured in ``docs/gpu_clusters.md``.
 
 Example:
     >>> import torch
@@ -125,8 +124,7 @@ def channel_max(x: Tensor) -> Tensor:
     """Maximum over the channels, kept as ``N x 1 x H x W``.
 
     Its values and gradient are ``x.amax(dim=1, keepdim=True)``'s (tied
-    maxima share the gradient), at about the cost of ``x.max(dim=1)``,
-    whose forward alone is ten times ``amax``'s on CPU.
+    maxima share the gradient).
 
     Args:
         x (Tensor): ``N x C x H x W`` feature map.

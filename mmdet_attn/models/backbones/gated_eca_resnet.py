@@ -15,6 +15,7 @@ Example:
     >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
     [(1, 64, 25, 33), (1, 128, 13, 17), (1, 256, 7, 9), (1, 512, 4, 5)]
 """
+import math
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch.nn as nn
@@ -130,6 +131,11 @@ class GatedECAResNet(AttentionResNet):
         stage_with_non_local (Sequence[bool]): Stages with a non-local
             block when ``non_local`` is set. Defaults to
             ``(False, False, True, True)``.
+        gate_grid (str): Where each gate forms its map: ``'input'`` on its
+            stage output's grid, ``'gating'`` on the deepest stage's grid
+            (each gate's ``sub_sample`` set to the stride between the two,
+            as in the Attention U-Net authors' code). Defaults to
+            ``'input'``.
         **kwargs: :class:`AttentionResNet` arguments (block-level
             ``attention``, ``freeze_attention``) and MMDetection
             ``ResNet``'s; only the stages in ``out_indices`` get output
@@ -154,12 +160,20 @@ class GatedECAResNet(AttentionResNet):
                  stage_with_eca: Sequence[bool] = (True, True, True, True),
                  stage_with_non_local: Sequence[bool] = (False, False, True,
                                                          True),
+                 gate_grid: str = 'input',
                  **kwargs) -> None:
         self.attention_gate = _slot_cfg(attention_gate, 'attention_gate',
                                         'AttentionGate', True)
         if self.attention_gate and 'gating_channels' in self.attention_gate:
             raise ValueError('attention_gate must not set gating_channels: '
                              'the gating map is the deepest stage output')
+        if self.attention_gate and 'sub_sample' in self.attention_gate:
+            raise ValueError('attention_gate must not set sub_sample: the '
+                             'backbone sets it per stage from gate_grid')
+        if gate_grid not in ('input', 'gating'):
+            raise ValueError("gate_grid must be 'input' or 'gating', got "
+                             f'{gate_grid!r}')
+        self.gate_grid = gate_grid
         self.eca = _slot_cfg(eca, 'eca', 'ECA', False)
         self.non_local = _slot_cfg(non_local, 'non_local', 'NonLocalBlock',
                                    False)
@@ -193,12 +207,15 @@ class GatedECAResNet(AttentionResNet):
                     return None
                 return with_backbone_norm(cfg, self.norm_cfg)
 
+            gate = slot(self.attention_gate, self.stage_with_gate)
+            if gate is not None and self.gate_grid == 'gating':
+                gate['sub_sample'] = math.prod(self.strides[stage + 1:])
             name = f'layer{stage + 1}_attention'
             self.add_module(
                 name,
                 GatedStageAttention(
                     kwargs['planes'] * self.block.expansion, gating_channels,
-                    slot(self.attention_gate, self.stage_with_gate),
+                    gate,
                     slot(self.eca, self.stage_with_eca),
                     slot(self.non_local, self.stage_with_non_local)))
             self.attention_names[stage] = name

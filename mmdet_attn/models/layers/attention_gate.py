@@ -17,20 +17,27 @@ class AttentionGate(AttentionMapMixin, BaseModule):
     """Additive attention gate: ``x * sigmoid(psi(relu(theta(x) + phi(g))))``.
 
     ``theta`` and ``phi`` project ``x`` and the (usually coarser) gating map
-    ``g`` to ``inter_channels``; ``phi(g)`` is resized bilinearly to ``x``'s
-    size; ``psi`` gives one spatial map shared by all channels. This layer
-    forms the map on ``x``'s grid; the authors' gate forms it on ``g``'s
-    grid and adds an output transform (``docs/fidelity.md``). It
-    takes two inputs, so backbones call it directly (it is no ResNet block
-    plugin).
+    ``g`` to ``inter_channels``; ``phi(g)`` is resized bilinearly to
+    ``theta(x)``'s size; ``psi`` gives one spatial map shared by all
+    channels. With ``sub_sample=1`` (default) the map is formed on ``x``'s
+    grid; with ``sub_sample=s``, ``theta`` is an ``s x s`` stride-``s`` conv
+    (as in the authors' code), so the map is formed on a grid ``s`` times
+    coarser (``g``'s grid when ``g`` is ``s`` times coarser than ``x``) and
+    resized bilinearly to ``x``'s size before the product. The authors'
+    output transform is not offered (``docs/fidelity.md``). It takes two
+    inputs, so backbones call it directly (it is no ResNet block plugin).
 
     Args:
         in_channels (int): Channels ``C`` of the gated map ``x``.
         gating_channels (int): Channels of the gating map ``g``.
         inter_channels (int, optional): Channels of the projections.
             Defaults to ``max(in_channels // 2, 1)``.
-        kernel_size (int): Odd size of the three convs. Defaults to 1 (the
-            paper's).
+        kernel_size (int): Odd size of the three convs (of ``phi`` and
+            ``psi`` when ``sub_sample > 1``). Defaults to 1 (the paper's).
+        sub_sample (int): Stride (and kernel size) of ``theta``: the map is
+            formed on a grid this many times coarser than ``x``'s, which is
+            zero-padded at the bottom and right to a multiple of it.
+            Defaults to 1.
         norm_cfg (dict, optional): Norm after ``psi`` (one group for
             ``GN``); inside a backbone, the backbone's ``norm_cfg`` unless
             set. Defaults to ``dict(type='BN')``, as in the Attttttention-
@@ -56,6 +63,9 @@ class AttentionGate(AttentionMapMixin, BaseModule):
         >>> x, g = torch.rand(2, 64, 15, 21), torch.rand(2, 512, 4, 6)
         >>> tuple(ag(x, g).shape)
         (2, 64, 15, 21)
+        >>> coarse = AttentionGate(64, gating_channels=512, sub_sample=4)
+        >>> tuple(coarse(x, g).shape)
+        (2, 64, 15, 21)
     """
 
     _abbr_ = 'attention_gate'
@@ -67,6 +77,7 @@ class AttentionGate(AttentionMapMixin, BaseModule):
                  gating_channels: int,
                  inter_channels: Optional[int] = None,
                  kernel_size: int = 1,
+                 sub_sample: int = 1,
                  norm_cfg: OptConfigType = dict(type='BN'),
                  branch_norm_cfg: OptConfigType = None,
                  branch_act_cfg: OptConfigType = None,
@@ -79,18 +90,36 @@ class AttentionGate(AttentionMapMixin, BaseModule):
         if kernel_size < 1 or kernel_size % 2 == 0:
             raise ValueError('AttentionGate needs an odd positive kernel_size,'
                              f' got {kernel_size}')
+        if not isinstance(sub_sample, int) or sub_sample < 1:
+            raise ValueError('AttentionGate needs a positive integer '
+                             f'sub_sample, got {sub_sample!r}')
         if inter_channels is None:
             inter_channels = max(in_channels // 2, 1)
         self.gating_channels = gating_channels
         self.inter_channels = inter_channels
         self.align_corners = align_corners
-        branch = dict(
-            kernel_size=kernel_size,
+        self.sub_sample = sub_sample
+        branch = dict(norm_cfg=branch_norm_cfg, act_cfg=branch_act_cfg)
+        if sub_sample > 1:
+            self.theta = ConvModule(
+                in_channels,
+                inter_channels,
+                sub_sample,
+                stride=sub_sample,
+                **branch)
+        else:
+            self.theta = ConvModule(
+                in_channels,
+                inter_channels,
+                kernel_size,
+                padding=kernel_size // 2,
+                **branch)
+        self.phi = ConvModule(
+            gating_channels,
+            inter_channels,
+            kernel_size,
             padding=kernel_size // 2,
-            norm_cfg=branch_norm_cfg,
-            act_cfg=branch_act_cfg)
-        self.theta = ConvModule(in_channels, inter_channels, **branch)
-        self.phi = ConvModule(gating_channels, inter_channels, **branch)
+            **branch)
         if norm_cfg is not None and norm_cfg.get('type') == 'GN':
             # psi has one output channel: one group is the only one it has.
             norm_cfg = dict(norm_cfg, num_groups=1)
@@ -139,11 +168,26 @@ class AttentionGate(AttentionMapMixin, BaseModule):
         """
         self._check_input(x)
         self._check_input(g, 'g', 'gating_channels', batch=x.size(0))
-        theta = self.dropout(self.theta(x))
-        phi = self.dropout(self.phi(g))
+        if self.sub_sample > 1:
+            theta = self.theta(self._pad_to_sub_sample(x))
+        else:
+            theta = self.theta(x)
         phi = F.interpolate(
-            phi,
+            self.dropout(self.phi(g)),
             size=theta.shape[2:],
             mode='bilinear',
             align_corners=self.align_corners)
-        return x * self.gate(self.psi(F.relu(theta + phi)))
+        alpha = self.gate(self.psi(F.relu(self.dropout(theta) + phi)))
+        if self.sub_sample > 1:
+            alpha = F.interpolate(
+                alpha,
+                size=x.shape[2:],
+                mode='bilinear',
+                align_corners=self.align_corners)
+        return x * alpha
+
+    def _pad_to_sub_sample(self, x: Tensor) -> Tensor:
+        """``x`` zero-padded at the bottom and right to a multiple of
+        ``sub_sample``."""
+        s = self.sub_sample
+        return F.pad(x, (0, -x.size(3) % s, 0, -x.size(2) % s))

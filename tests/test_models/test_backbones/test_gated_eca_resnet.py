@@ -66,6 +66,16 @@ def test_outputs_follow_the_formula(layout):
             torch.testing.assert_close(out, expected, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize('train', [True, False])
+def test_gates_on_the_gating_grid(train):
+    model = gated(gate_grid='gating')
+    gates = [getattr(model, f'layer{i}_attention').gate for i in range(1, 5)]
+    assert [gate.sub_sample for gate in gates] == [8, 4, 2, 1]
+    assert all(gate.sub_sample == 1 for gate in (
+        getattr(gated(), f'layer{i}_attention').gate for i in range(1, 5)))
+    check_shapes(model, model.out_channels, train, seed=int(train))
+
+
 def test_default_layout_is_the_papers():
     model = gated()
     stage = model.layer1_attention
@@ -237,3 +247,7 @@ def test_bad_input_raises_clear_errors():
             depth=18, non_local=dict(), stage_with_non_local=(True, True))
     with pytest.raises(ValueError, match='gating_channels'):
         GatedECAResNet(depth=18, attention_gate=dict(gating_channels=256))
+    with pytest.raises(ValueError, match='sub_sample'):
+        GatedECAResNet(depth=18, attention_gate=dict(sub_sample=2))
+    with pytest.raises(ValueError, match="'input' or 'gating'"):
+        GatedECAResNet(depth=18, gate_grid='coarse')

@@ -35,6 +35,9 @@ FIRST_STEP_SILENT = {
         branch_act_cfg=dict(type='ReLU'),
         identity_init=True), ('theta.bn.weight', 'phi.bn.weight',
                               'psi.bn.weight')),
+    'AttentionGate coarse grid':
+    (lambda: AttentionGate(32, 16, sub_sample=4, identity_init=True),
+     ('psi.bn.weight', )),
     'AttentionGate 3x3':
     (lambda: AttentionGate(32, 16, kernel_size=3, identity_init=True),
      ('theta', 'phi', 'psi.bn')),

@@ -38,10 +38,19 @@ def option_strings(options: dict) -> List[str]:
     return strings
 
 
+#: Per launch of a run, its wall and CPU seconds, one JSON line each.
+LAUNCH_LOG = 'study_launches.jsonl'
+
+
 def launch_training(train_tool: Path, config: str, run_dir: Path,
                     options: List[str], threads: int) -> Tuple[float, str]:
     """Train one run with ``train_tool`` (``tools/train.py``) in a
     subprocess, resuming it from its last checkpoint if it has one.
+
+    The launch's wall seconds and CPU seconds (user + system of the
+    training process and the children it waited for, e.g. its data-loader
+    workers) are appended to ``LAUNCH_LOG`` in ``run_dir``; see
+    :func:`run_time`.
 
     Args:
         train_tool (Path): the training script; it runs from its repository
@@ -68,16 +77,57 @@ def launch_training(train_tool: Path, config: str, run_dir: Path,
     log_file = run_dir / 'study_train.log'
     start = time.perf_counter()
     with open(log_file, 'a') as log:
-        result = subprocess.run(
+        process = subprocess.Popen(
             command,
             cwd=Path(train_tool).resolve().parents[1],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT)
+        # wait4, not wait: it also gives this child's resource usage.
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        return seconds, f'exit code {result.returncode}, see {log_file}'
+    with open(run_dir / LAUNCH_LOG, 'a') as launches:
+        launches.write(
+            json.dumps(
+                dict(
+                    wall_seconds=seconds,
+                    cpu_seconds=usage.ru_utime + usage.ru_stime,
+                    exit_code=process.returncode)) + '\n')
+    if process.returncode != 0:
+        return seconds, f'exit code {process.returncode}, see {log_file}'
     return seconds, ''
+
+
+def run_time(run_dir: Path) -> Dict[str, float]:
+    """Wall and CPU seconds of every launch of a run, summed.
+
+    Args:
+        run_dir (Path): the run's ``--work-dir``.
+
+    Returns:
+        dict: ``wall_seconds``, ``cpu_seconds`` and ``launches`` (how many
+        launches ``LAUNCH_LOG`` holds; 0, with zero seconds, when it has
+        none).
+
+    Example:
+        >>> import tempfile
+        >>> run_dir = Path(tempfile.mkdtemp())
+        >>> _ = (run_dir / LAUNCH_LOG).write_text(
+        ...     '{"wall_seconds": 60, "cpu_seconds": 50, "exit_code": 1}\\n'
+        ...     '{"wall_seconds": 90, "cpu_seconds": 80, "exit_code": 0}\\n')
+        >>> run_time(run_dir)
+        {'wall_seconds': 150.0, 'cpu_seconds': 130.0, 'launches': 2}
+    """
+    total = dict(wall_seconds=0., cpu_seconds=0., launches=0)
+    path = Path(run_dir) / LAUNCH_LOG
+    lines = path.read_text().splitlines() if path.exists() else []
+    for line in lines:
+        launch = json.loads(line)
+        total['wall_seconds'] += launch['wall_seconds']
+        total['cpu_seconds'] += launch['cpu_seconds']
+        total['launches'] += 1
+    return total
 
 
 def read_val_metrics(run_dir: str) -> Optional[Dict[str, float]]:

@@ -136,6 +136,10 @@ def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool, tmp_path):
         '[+0.025, +0.075] | helps |' == rows['attn_r18']
     assert rows['r18'].startswith('| r18 | 3 | 0.250 ± 0.050 | 0.100 ± 0.000')
     assert 'Rarest 2 training classes: b, a.' in table
+    # write_run's records predate CPU time: their wall minutes count.
+    assert ('0.0 CPU-hours of training (0 runs measured; 7 recorded before '
+            'CPU time was: their 0.1 wall-clock hours are counted instead, '
+            'giving 0.1 in all)') in table
     # Seed 7 is not in the study's seeds, but its curve is reported.
     assert '| 100 | 200 |' in table
     assert '| custom27/r18/seed7 | 0.300 | 0.400 |' in table
@@ -193,6 +197,14 @@ def test_tiny_study_pretrains_fine_tunes_and_resumes(tiny_custom27, tiny_trees,
     run = json.loads((work / 'trees/r18/seed0/study_run.json').read_text())
     assert 0 <= run['metrics']['coco/bbox_mAP'] <= 1
     assert list(run['curve']) == ['1', '2']
+    # One launch, its CPU time measured (the process's, not the clock's).
+    launches = (work / 'trees/r18/seed0/study_launches.jsonl').read_text()
+    assert len(launches.splitlines()) == 1
+    launch = json.loads(launches)
+    assert launch['exit_code'] == 0
+    assert 0 < launch['cpu_seconds'] and 0 < launch['wall_seconds']
+    assert run['cpu_minutes'] == launch['cpu_seconds'] / 60
+    assert run['minutes'] == launch['wall_seconds'] / 60
     assert run['curve']['2'] == run['metrics']['coco/bbox_mAP']
     config = Config.fromfile(str(work / 'trees/r18/study_config.py'))
     assert config.model.backbone.init_cfg.checkpoint.endswith('epoch_1.pth')
@@ -204,4 +216,7 @@ def test_tiny_study_pretrains_fine_tunes_and_resumes(tiny_custom27, tiny_trees,
     again = run_python_tool(TOOL, *command)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert again.stdout.count('seed 0:') == 1
+    assert (work / 'trees/r18/seed0/study_launches.jsonl').read_text() == \
+        launches
+    assert 'CPU-hours of training, ' in (work / 'study.md').read_text()
     assert len(list((work / 'trees/r18/seed0').glob('*/vis_data'))) == 1

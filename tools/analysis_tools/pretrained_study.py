@@ -62,7 +62,7 @@ from scipy import stats
 
 from mmdet_attn.analysis.seed_study import (launch_training, mean_std,
                                             option_strings, rarest_classes,
-                                            run_summary)
+                                            run_summary, run_time)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TRAIN_TOOL = REPO_ROOT / 'tools' / 'train.py'
@@ -324,18 +324,20 @@ class Study:
         record_file = run_dir / 'study_run.json'
         if record_file.exists():
             return json.loads(record_file.read_text()), ''
-        seconds, error = launch_training(TRAIN_TOOL, config, run_dir, options,
-                                         self.threads)
+        _, error = launch_training(TRAIN_TOOL, config, run_dir, options,
+                                   self.threads)
         if error:
             return None, error
         scalars = last_scalars(run_dir, metric)
         if scalars is None:
             return None, f'trained but no {metric} in {run_dir}'
+        spent = run_time(run_dir)
         record = dict(
             metrics={k: v
                      for k, v in scalars.items() if '/' in k},
             curve=metric_curve(run_dir, metric),
-            minutes=seconds / 60)
+            minutes=spent['wall_seconds'] / 60,
+            cpu_minutes=spent['cpu_seconds'] / 60)
         record_file.write_text(json.dumps(record))
         return record, ''
 
@@ -469,11 +471,26 @@ def curve_table(runs: Dict[str, dict]) -> List[str]:
     return lines
 
 
+def cpu_time(runs: Dict[str, dict]) -> str:
+    """The runs' total CPU time in words: the CPU minutes of their
+    training launches; for runs recorded before those were measured, their
+    recorded wall minutes instead (of their last launch only, including
+    any time it was stopped), said as such."""
+    measured = [r['cpu_minutes'] for r in runs.values() if 'cpu_minutes' in r]
+    wall = [r['minutes'] for r in runs.values() if 'cpu_minutes' not in r]
+    text = f'{sum(measured) / 60:.1f} CPU-hours of training'
+    if wall:
+        text += (f' ({len(measured)} runs measured; {len(wall)} recorded '
+                 f'before CPU time was: their {sum(wall) / 60:.1f} wall-clock '
+                 'hours are counted instead, giving '
+                 f'{(sum(measured) + sum(wall)) / 60:.1f} in all)')
+    return text
+
+
 def report(args: argparse.Namespace, runs: Dict[str, dict]) -> str:
     """The study's Markdown tables."""
-    minutes = sum(r['minutes'] for r in runs.values())
     lines = [
-        f'{len(runs)} runs finished, {minutes:.0f} min of run time, '
+        f'{len(runs)} runs finished, {cpu_time(runs)}, '
         f'{args.jobs} side by side on {os.cpu_count()} CPU cores '
         f'({platform.machine()}); seeds {args.seeds}; schedule '
         f'`{args.schedule}` with {args.iters} iterations.', '',

@@ -50,8 +50,9 @@ def test_zoo_table_rows_and_picture_rule(tmp_path):
 
 def test_pretrained_regime_table_from_the_study_report(tmp_path, monkeypatch):
     """The study's own report (custom27 complete for two variants, trees
-    only for the plain one) becomes one row per variant with the paired
-    difference, its interval and verdict, and 'pending' where no seed ran."""
+    for the plain one and one seed of the other) becomes one row per
+    variant with the paired difference, its interval and verdict, and
+    'pending' where too few seeds ran."""
     study = load_tool('analysis_tools/pretrained_study.py')
     monkeypatch.setattr(study, 'rare_classes', lambda args: ['circle_plain'])
     args = argparse.Namespace(
@@ -73,6 +74,8 @@ def test_pretrained_regime_table_from_the_study_report(tmp_path, monkeypatch):
                     'coco/bbox_mAP_50': value,
                     'coco/circle_plain_precision': value
                 })
+    runs['trees/attn_r18/seed0'] = dict(
+        minutes=1., metrics={'coco/bbox_mAP': 0.07, 'coco/bbox_mAP_50': 0.1})
     report = tmp_path / 'results.md'
     report.write_text(study.report(args, runs))
 
@@ -90,5 +93,6 @@ def test_pretrained_regime_table_from_the_study_report(tmp_path, monkeypatch):
     assert label == 'ECA + Attention-Gate ResNet-18'
     assert c27_map == '0.360 ± 0.010'
     assert c27_delta.startswith('+0.060 [') and 'helps (vs r18)' in c27_delta
-    assert (trees_map, trees_delta) == ('pending', '-')
+    assert (trees_map, trees_delta) == (
+        '0.070', '+0.020 (vs r18, one seed: interval pending)')
     assert rows['`r18`'][1:] == ['0.300 ± 0.000', '-', '0.050 ± 0.000', '-']

@@ -388,7 +388,10 @@ def rare_classes(args: argparse.Namespace) -> List[str]:
 
 
 def fmt(values: Sequence[float]) -> str:
+    """``mean ± std`` over seeds; the value alone for one seed."""
     spread = mean_std(values)
+    if len(values) < 2:
+        return f'{spread["mean"]:.3f}'
     return f'{spread["mean"]:.3f} ± {spread["std"]:.3f}'
 
 
@@ -429,12 +432,14 @@ def dataset_table(args: argparse.Namespace, runs: Dict[str, dict],
             own[s]['coco/bbox_mAP'] - metrics[twin][s]['coco/bbox_mAP']
             for s in own if twin and s in metrics[twin]
         ]
-        if paired:
+        if len(paired) > 1:
             mean, low, high = paired_interval(paired)
             cells += [
                 twin, f'{mean:+.3f}', f'[{low:+.3f}, {high:+.3f}]',
                 verdict(low, high)
             ]
+        elif paired:
+            cells += [twin, f'{paired[0]:+.3f}', 'needs 2 seeds', 'pending']
         else:
             cells += [twin or '-', '', '', '']
         lines.append('| ' + ' | '.join(cells) + ' |')

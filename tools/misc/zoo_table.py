@@ -88,7 +88,10 @@ def pretrained_cells(row: Optional[Dict[str, str]]) -> List[str]:
     if row is None or row['Seeds'] == '0':
         return ['pending', '-']
     versus = '-'
-    if row['Δ mAP']:
+    if row['Verdict'] == 'pending':
+        versus = (f'{row["Δ mAP"]} (vs {row["Twin"]}, one seed: interval '
+                  'pending)')
+    elif row['Δ mAP']:
         versus = (f'{row["Δ mAP"]} {row["95 % interval of Δ"]} '
                   f'{row["Verdict"]} (vs {row["Twin"]})')
     return [row['bbox mAP (mean ± std)'], versus]

@@ -100,20 +100,15 @@ class AttentionGate(AttentionMapMixin, BaseModule):
         self.align_corners = align_corners
         self.sub_sample = sub_sample
         branch = dict(norm_cfg=branch_norm_cfg, act_cfg=branch_act_cfg)
-        if sub_sample > 1:
-            self.theta = ConvModule(
-                in_channels,
-                inter_channels,
-                sub_sample,
-                stride=sub_sample,
-                **branch)
-        else:
-            self.theta = ConvModule(
-                in_channels,
-                inter_channels,
-                kernel_size,
-                padding=kernel_size // 2,
-                **branch)
+        theta_kernel, theta_padding = ((sub_sample, 0) if sub_sample > 1 else
+                                       (kernel_size, kernel_size // 2))
+        self.theta = ConvModule(
+            in_channels,
+            inter_channels,
+            theta_kernel,
+            stride=sub_sample,
+            padding=theta_padding,
+            **branch)
         self.phi = ConvModule(
             gating_channels,
             inter_channels,

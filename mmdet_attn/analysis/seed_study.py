@@ -83,8 +83,14 @@ def launch_training(train_tool: Path, config: str, run_dir: Path,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT)
-        # wait4, not wait: it also gives this child's resource usage.
-        _, status, usage = os.wait4(process.pid, 0)
+        try:
+            # wait4, not wait: it also gives this child's resource usage.
+            _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:
+            # As subprocess.run does: no training left behind, e.g. on ^C.
+            process.kill()
+            process.wait()
+            raise
         process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - start
     with open(run_dir / LAUNCH_LOG, 'a') as launches:

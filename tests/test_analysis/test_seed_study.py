@@ -2,11 +2,15 @@
 (mmdet_attn.analysis.seed_study)."""
 import json
 import math
+import os
+import time
 
 import pytest
 
-from mmdet_attn.analysis.seed_study import (compare, mean_std, rarest_classes,
-                                            read_val_metrics, run_summary)
+from mmdet_attn.analysis import seed_study
+from mmdet_attn.analysis.seed_study import (compare, launch_training, mean_std,
+                                            rarest_classes, read_val_metrics,
+                                            run_summary, run_time)
 
 
 def _write_scalars(run_dir, stamp, records):
@@ -93,3 +97,59 @@ def test_mean_std_is_the_sample_std():
 def test_compare_needs_the_intervals_to_separate(variant, verdict):
     baseline = dict(mean=0.40, std=0.02)
     assert compare(variant, baseline) == verdict
+
+
+def _fake_train_tool(tmp_path, body):
+    tool = tmp_path / 'repo' / 'tools' / 'train.py'
+    tool.parent.mkdir(parents=True)
+    tool.write_text(body)
+    return tool
+
+
+def test_launch_records_the_process_cpu_time_not_the_clock(tmp_path):
+    # Busy for about 0.3 s of CPU, then asleep for 0.5 s: CPU < wall.
+    tool = _fake_train_tool(
+        tmp_path, 'import sys, time\n'
+        'end = time.process_time() + 0.3\n'
+        'while time.process_time() < end:\n'
+        '    pass\n'
+        'time.sleep(0.5)\n'
+        'sys.exit("--resume" in sys.argv)\n')
+    run_dir = tmp_path / 'run'
+    assert launch_training(tool, 'cfg.py', run_dir, [], 1)[1] == ''
+    # A second launch (a resume) that fails is recorded too.
+    (run_dir / 'last_checkpoint').write_text('x')
+    seconds, error = launch_training(tool, 'cfg.py', run_dir, [], 1)
+    assert error.startswith('exit code 1')
+    launches = [
+        json.loads(line) for line in (
+            run_dir / seed_study.LAUNCH_LOG).read_text().splitlines()
+    ]
+    assert [launch['exit_code'] for launch in launches] == [0, 1]
+    for launch in launches:
+        assert 0.25 < launch['cpu_seconds'] < launch['wall_seconds']
+        assert launch['wall_seconds'] > 0.75
+    total = run_time(run_dir)
+    assert total['launches'] == 2
+    assert total['cpu_seconds'] == pytest.approx(
+        sum(launch['cpu_seconds'] for launch in launches))
+
+
+def test_interrupted_launch_leaves_no_training_behind(tmp_path, monkeypatch):
+    tool = _fake_train_tool(
+        tmp_path, 'import os, time\n'
+        f'open({str(tmp_path / "pid")!r}, "w").write(str(os.getpid()))\n'
+        'time.sleep(60)\n')
+
+    def interrupted_wait4(pid, options):
+        while not (tmp_path / 'pid').exists():
+            time.sleep(0.05)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(seed_study.os, 'wait4', interrupted_wait4)
+    with pytest.raises(KeyboardInterrupt):
+        launch_training(tool, 'cfg.py', tmp_path / 'run', [], 1)
+    monkeypatch.undo()
+    pid = int((tmp_path / 'pid').read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)

@@ -122,8 +122,8 @@ def test_launch_records_the_process_cpu_time_not_the_clock(tmp_path):
     seconds, error = launch_training(tool, 'cfg.py', run_dir, [], 1)
     assert error.startswith('exit code 1')
     launches = [
-        json.loads(line) for line in (
-            run_dir / seed_study.LAUNCH_LOG).read_text().splitlines()
+        json.loads(line)
+        for line in (run_dir / seed_study.LAUNCH_LOG).read_text().splitlines()
     ]
     assert [launch['exit_code'] for launch in launches] == [0, 1]
     for launch in launches:

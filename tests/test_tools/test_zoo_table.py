@@ -75,7 +75,10 @@ def test_pretrained_regime_table_from_the_study_report(tmp_path, monkeypatch):
                     'coco/circle_plain_precision': value
                 })
     runs['trees/attn_r18/seed0'] = dict(
-        minutes=1., metrics={'coco/bbox_mAP': 0.07, 'coco/bbox_mAP_50': 0.1})
+        minutes=1., metrics={
+            'coco/bbox_mAP': 0.07,
+            'coco/bbox_mAP_50': 0.1
+        })
     report = tmp_path / 'results.md'
     report.write_text(study.report(args, runs))
 
@@ -93,6 +96,7 @@ def test_pretrained_regime_table_from_the_study_report(tmp_path, monkeypatch):
     assert label == 'ECA + Attention-Gate ResNet-18'
     assert c27_map == '0.360 ± 0.010'
     assert c27_delta.startswith('+0.060 [') and 'helps (vs r18)' in c27_delta
-    assert (trees_map, trees_delta) == (
-        '0.070', '+0.020 (vs r18, one seed: interval pending)')
+    assert (trees_map,
+            trees_delta) == ('0.070',
+                             '+0.020 (vs r18, one seed: interval pending)')
     assert rows['`r18`'][1:] == ['0.300 ± 0.000', '-', '0.050 ± 0.000', '-']

@@ -215,8 +215,7 @@ class GatedECAResNet(AttentionResNet):
                 name,
                 GatedStageAttention(
                     kwargs['planes'] * self.block.expansion, gating_channels,
-                    gate,
-                    slot(self.eca, self.stage_with_eca),
+                    gate, slot(self.eca, self.stage_with_eca),
                     slot(self.non_local, self.stage_with_non_local)))
             self.attention_names[stage] = name
         return layer

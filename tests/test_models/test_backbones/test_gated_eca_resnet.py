@@ -71,8 +71,9 @@ def test_gates_on_the_gating_grid(train):
     model = gated(gate_grid='gating')
     gates = [getattr(model, f'layer{i}_attention').gate for i in range(1, 5)]
     assert [gate.sub_sample for gate in gates] == [8, 4, 2, 1]
-    assert all(gate.sub_sample == 1 for gate in (
-        getattr(gated(), f'layer{i}_attention').gate for i in range(1, 5)))
+    assert all(gate.sub_sample == 1
+               for gate in (getattr(gated(), f'layer{i}_attention').gate
+                            for i in range(1, 5)))
     check_shapes(model, model.out_channels, train, seed=int(train))
 
 

@@ -82,9 +82,9 @@ def _strided_conv_ref(x, conv, s):
     ((2, 8, 3, 5), (2, 3), 2),
     ((1, 8, 1, 1), (1, 1), 4),
 ])
-def test_map_on_the_coarse_grid(x_shape, g_size, s, conv2d_ref,
-                                bilinear_ref, sigmoid_ref, batch_norm_eval_ref,
-                                randomize_bn, gate_output):
+def test_map_on_the_coarse_grid(x_shape, g_size, s, conv2d_ref, bilinear_ref,
+                                sigmoid_ref, batch_norm_eval_ref, randomize_bn,
+                                gate_output):
     """``sub_sample=s``: ``theta`` is an ``s x s`` stride-``s`` conv, the
     map is formed on that grid and resized up to ``x``'s."""
     torch.manual_seed(0)

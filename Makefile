@@ -102,7 +102,8 @@ trees: install
 PRETRAINED_STUDY_DIR ?= work_dirs/pretrained_study
 pretrained-study: crops trees
 	$(PY) tools/analysis_tools/pretrained_study.py \
-		--work-dir $(PRETRAINED_STUDY_DIR) --out docs/pretrained_study_results.md
+		--work-dir $(PRETRAINED_STUDY_DIR) --ledger docs/pretrained_study_runs.json \
+		--out docs/pretrained_study_results.md
 
 # Attention maps and Grad-CAM of each study model (seed 0) on one val image.
 VIS_IMAGE ?= data/custom27/val/000000.png

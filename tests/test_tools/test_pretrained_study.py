@@ -2,6 +2,7 @@
 configs it composes, and one tiny pretrain -> fine-tune run that resumes."""
 import json
 import math
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -44,6 +45,7 @@ def study_args(tmp_path: Path, **kwargs) -> SimpleNamespace:
         data_root={},
         rare=2,
         pretrain_dir=None,
+        ledger=None,
         val_interval={})
     args.update(kwargs)
     return SimpleNamespace(**args)
@@ -88,21 +90,25 @@ def test_custom27_runs_take_the_users_regime_backbone(study_tool, tmp_path,
     assert cfg.train_cfg.val_interval == 2 and cfg.train_cfg.max_iters == 5
 
 
-def write_run(root: Path,
+def write_run(runs: dict,
               key: str,
               m_ap: float,
               rare: float = 0.0,
-              curve: dict = None):
-    run = root / key
-    run.mkdir(parents=True)
+              curve: dict = None,
+              trunk: str = 'abc',
+              iters: int = 7):
     metrics = {
         'coco/bbox_mAP': m_ap,
         'coco/bbox_mAP_50': m_ap,
         'coco/a_precision': rare,
         'coco/b_precision': rare
     }
-    run.joinpath('study_run.json').write_text(
-        json.dumps(dict(metrics=metrics, minutes=1.0, curve=curve or {})))
+    runs[key] = dict(
+        metrics=metrics,
+        minutes=1.0,
+        curve=curve or {},
+        trunk=trunk,
+        iters=iters)
 
 
 def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool, tmp_path):
@@ -118,15 +124,36 @@ def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool, tmp_path):
                 ],
                 annotations=[dict(category_id=3)] * 5 +
                 [dict(category_id=1)])))
-    work = tmp_path / 'study'
+    runs = {
+        'pretrain/r18':
+        dict(
+            metrics={'accuracy/top1': 50.0},
+            minutes=10.0,
+            cpu_minutes=12.0,
+            trunk='abc')
+    }
     for seed, (plain, attn) in enumerate([(0.30, 0.35), (0.20, 0.26),
                                           (0.25, 0.29)]):
-        write_run(work, f'custom27/r18/seed{seed}', plain, rare=0.1)
-        write_run(work, f'custom27/attn_r18/seed{seed}', attn, rare=0.2)
-    write_run(work, 'custom27/r18/seed7', 0.4, curve={'100': 0.3, '200': 0.4})
+        write_run(runs, f'custom27/r18/seed{seed}', plain, rare=0.1)
+        write_run(runs, f'custom27/attn_r18/seed{seed}', attn, rare=0.2)
+    write_run(runs, 'custom27/r18/seed7', 0.4, curve={'100': 0.3, '200': 0.4})
+    # Runs of an earlier trunk or another schedule do not count.
+    write_run(runs, 'custom27/attn_r18/seed3', 0.9, trunk='old')
+    write_run(runs, 'custom27/r18/seed3', 0.1, iters=600)
+    ledger = tmp_path / 'runs.json'
+    ledger.write_text(json.dumps(runs))
     args = study_args(
-        work, datasets=['custom27'], data_root=dict(custom27=str(data)))
-    table = study_tool.report(args, study_tool.records(study_tool.Study(args)))
+        tmp_path / 'study',
+        datasets=['custom27'],
+        seeds=[0, 1, 2, 3],
+        ledger=str(ledger),
+        data_root=dict(custom27=str(data)))
+    study = study_tool.Study(args)
+    found = study_tool.records(study)
+    assert 'custom27/r18/seed3' not in found
+    assert study.current('custom27/attn_r18/seed3') is None
+    assert study.current('custom27/attn_r18/seed2')['trunk'] == 'abc'
+    table = study_tool.report(args, found, len(runs) - len(found))
     rows = {
         line.split(' | ')[0].strip('| '): line
         for line in table.splitlines() if line.startswith('| ')
@@ -135,11 +162,14 @@ def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool, tmp_path):
     assert '| attn_r18 | 3 | 0.300 ± 0.046 | 0.200 ± 0.000 | r18 | +0.050 | ' \
         '[+0.025, +0.075] | helps |' == rows['attn_r18']
     assert rows['r18'].startswith('| r18 | 3 | 0.250 ± 0.050 | 0.100 ± 0.000')
+    assert '| r18 | 50.00 | 12 | `abc` |' in table
     assert 'Rarest 2 training classes: b, a.' in table
+    assert '2 runs of the ledger, of another trunk or iteration count, ' \
+        'are left out.' in table
     # write_run's records predate CPU time: their wall minutes count.
-    assert ('0.0 CPU-hours of training (0 runs measured; 7 recorded before '
+    assert ('0.2 CPU-hours of training (1 runs measured; 7 recorded before '
             'CPU time was: their 0.1 wall-clock hours are counted instead, '
-            'giving 0.1 in all)') in table
+            'giving 0.3 in all)') in table
     # Seed 7 is not in the study's seeds, but its curve is reported.
     assert '| 100 | 200 |' in table
     assert '| custom27/r18/seed7 | 0.300 | 0.400 |' in table
@@ -183,11 +213,14 @@ def test_tiny_study_pretrains_fine_tunes_and_resumes(tiny_custom27, tiny_trees,
             f'{split}_dataloader.persistent_workers=False'
         ]
     work = tmp_path / 'study'
+    ledger = tmp_path / 'runs.json'
     command = [
-        '--variants', 'r18', '--datasets', 'trees', '--seeds', '0', '--iters',
-        'trees=2', '--val-interval', 'trees=1', '--jobs', '1', '--work-dir',
-        str(work), '--data-root', f'trees={tiny_trees}', '--pretrain-options',
-        *pretrain, '--finetune-options', *finetune
+        '--variants', 'r18', '--datasets', 'trees', '--iters', 'trees=2',
+        '--val-interval', 'trees=1', '--jobs', '1', '--work-dir',
+        str(work), '--ledger',
+        str(ledger), '--data-root', f'trees={tiny_trees}',
+        '--pretrain-options', *pretrain, '--finetune-options', *finetune,
+        '--seeds', '0'
     ]
     result = run_python_tool(TOOL, *command)
     assert result.returncode == 0, (
@@ -215,8 +248,29 @@ def test_tiny_study_pretrains_fine_tunes_and_resumes(tiny_custom27, tiny_trees,
     # Done runs are not trained again: a second launch only reports.
     again = run_python_tool(TOOL, *command)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
-    assert again.stdout.count('seed 0:') == 1
+    assert 'seed 0:' not in again.stdout and 'pretrain' not in again.stdout
     assert (work / 'trees/r18/seed0/study_launches.jsonl').read_text() == \
         launches
     assert 'CPU-hours of training, ' in (work / 'study.md').read_text()
     assert len(list((work / 'trees/r18/seed0').glob('*/vis_data'))) == 1
+    # The ledger holds both runs, the fine-tuning one with its trunk.
+    runs = json.loads(ledger.read_text())
+    assert runs['trees/r18/seed0'] == dict(
+        run, trunk=runs['pretrain/r18']['trunk'], iters=2) == run
+    # A new checkout (no work dir) with the ledger trains nothing ...
+    shutil.rmtree(work)
+    again = run_python_tool(TOOL, *command)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert not (work / 'pretrain').exists()
+    assert '| r18 | 1 |' in (work / 'study.md').read_text()
+    # ... and a new seed pretrains the trunk again, one thread, the same
+    # weights: the ledger's seed 0 still pairs with the new seed 1.
+    more = run_python_tool(TOOL, *command, '1')
+    assert more.returncode == 0, more.stdout[-3000:] + more.stderr[-3000:]
+    after = json.loads(ledger.read_text())
+    trunk = runs['pretrain/r18']['trunk']
+    assert after['pretrain/r18']['trunk'] == trunk
+    assert after['trees/r18/seed0'] == runs['trees/r18/seed0']
+    assert after['trees/r18/seed1']['trunk'] == trunk
+    assert more.stdout.count('seed 1:') == 1 and 'seed 0:' not in more.stdout
+    assert '| r18 | 2 |' in (work / 'study.md').read_text()

@@ -23,11 +23,17 @@ The verdict is ``helps`` (interval above 0), ``hurts`` (below 0) or ``not
 resolved``.
 
 Runs go to ``<work-dir>/pretrain/<net>/`` (or ``--pretrain-dir``) and
-``<work-dir>/<dataset>/<variant>/seed<N>/``. A finished run is not trained
-again and a stopped one resumes from its last checkpoint, so the study goes
-on where it stopped; ``--jobs`` runs side by side, each with its share of
-the CPU threads. With ``--val-interval`` every fine-tuning run is validated
-periodically and the report adds each run's bbox mAP by iteration: the
+``<work-dir>/<dataset>/<variant>/seed<N>/``; each finished run's record
+(metrics, CPU time, and the digest of the trunk it started from) goes to
+the ledger (``--ledger``), a JSON file that is committed with the report.
+A run the ledger holds is not trained again, on this machine or on a new
+one without the work dirs; a stopped run resumes from its last checkpoint.
+A trunk is pretrained only when a run still to train needs it, on one
+thread, so that the same machine gives the same weights again; a run of
+another trunk digest or iteration count no longer counts. ``--jobs`` runs
+fine-tuning side by side, each with its share of the CPU threads. With
+``--val-interval`` every fine-tuning run is validated periodically and the
+report adds each run's bbox mAP by iteration: the
 plateau runs that choose ``--iters`` (a plain baseline, one seed, a long
 schedule, in a work dir of their own that ``--pretrain-dir`` points at the
 study's pretrained weights).
@@ -37,6 +43,7 @@ Example:
         data/custom27_crops
     python tools/dataset_converters/deepforest_trees.py data/trees
     python tools/analysis_tools/pretrained_study.py \\
+        --ledger docs/pretrained_study_runs.json \\
         --out docs/pretrained_study_results.md
     python tools/analysis_tools/pretrained_study.py --datasets trees \\
         --variants r18 attn_r18 --seeds 0 1 2
@@ -47,6 +54,8 @@ Example:
         --pretrain-dir work_dirs/pretrained_study/pretrain
 """
 import argparse
+import fcntl
+import hashlib
 import json
 import math
 import os
@@ -58,6 +67,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config, DictAction
+from mmengine.runner import CheckpointLoader
 from scipy import stats
 
 from mmdet_attn.analysis.seed_study import (launch_training, mean_std,
@@ -82,7 +92,7 @@ VARIANTS = {
     'cspmirrornet_fpn': dict(pretrained='cspmirrornet53', twin='r50'),
 }
 DATASETS = ('custom27', 'trees')
-DEFAULT_ITERS = dict(custom27=400, trees=300)
+DEFAULT_ITERS = dict(custom27=600, trees=200)
 
 
 def parse_args() -> argparse.Namespace:
@@ -118,6 +128,11 @@ def parse_args() -> argparse.Namespace:
         'e.g. custom27=100 trees=50 (default: only at the end); the report '
         'then gives each run\'s mAP curve, which is how --iters is chosen')
     parser.add_argument('--out', help='write the Markdown report here too')
+    parser.add_argument(
+        '--ledger',
+        help='the JSON file of finished runs (default: '
+        '<work-dir>/study_runs.json); a run recorded there is not trained '
+        'again, so a study goes on from a committed ledger on a new machine')
     parser.add_argument(
         '--jobs',
         type=int,
@@ -245,6 +260,47 @@ def verdict(low: float, high: float) -> str:
     return 'not resolved'
 
 
+def trunk_digest(checkpoint: str) -> str:
+    """A digest of a checkpoint's backbone weights (names and values), the
+    same for the same weights whatever else the file holds."""
+    state = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    digest = hashlib.sha256()
+    for name, tensor in sorted(state['state_dict'].items()):
+        if name.startswith('backbone.'):
+            digest.update(name.encode())
+            digest.update(tensor.contiguous().numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+class Ledger:
+    """The study's finished runs, one record per run key, in one JSON file.
+
+    The file is committed with the report: a study started on a machine
+    without the work dirs (a new checkout) takes every run recorded there
+    as done, and trains only the rest.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+        self.runs = json.loads(
+            self.path.read_text()) if self.path.exists() else {}
+        self.lock = threading.Lock()
+
+    def put(self, key: str, record: dict) -> None:
+        """Record a run, keeping what other studies on the same file
+        recorded meanwhile (the file is re-read under a lock)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.lock, open(self.path.with_suffix('.lock'), 'w') as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.path.exists():
+                self.runs = json.loads(self.path.read_text())
+            self.runs[key] = record
+            partial = self.path.with_suffix('.tmp')
+            partial.write_text(
+                json.dumps(self.runs, indent=1, sort_keys=True) + '\n')
+            os.replace(partial, self.path)
+
+
 class Study:
     """Where the study's runs live and how each is launched."""
 
@@ -254,6 +310,24 @@ class Study:
         self.pretrain_root = Path(args.pretrain_dir
                                   or self.work_dir / 'pretrain')
         self.threads = max(1, (os.cpu_count() or 1) // args.jobs)
+        self.ledger = Ledger(args.ledger or self.work_dir / 'study_runs.json')
+
+    def counts(self, key: str, record: dict) -> bool:
+        """Whether a run's record counts for this study: a pretraining run,
+        or a fine-tuning run of the iteration count asked for, from the
+        trunk the ledger holds now."""
+        if key.startswith('pretrain/'):
+            return True
+        dataset, variant, _ = key.split('/')
+        net = VARIANTS[variant]['pretrained']
+        trunk = self.ledger.runs.get(f'pretrain/{net}', {}).get('trunk')
+        return (record.get('trunk') == trunk
+                and record.get('iters') == self.args.iters[dataset])
+
+    def current(self, key: str) -> Optional[dict]:
+        """The ledger's record of a run if it counts (:meth:`counts`)."""
+        record = self.ledger.runs.get(key)
+        return record if record and self.counts(key, record) else None
 
     def pretrain_dir(self, net: str) -> Path:
         return self.pretrain_root / net
@@ -317,28 +391,53 @@ class Study:
         os.replace(partial, path)
         return path
 
-    def run(self, run_dir: Path, metric: str, config: str,
+    def run(self, key: str, run_dir: Path, metric: str, config: str,
             options: List[str]) -> Tuple[Optional[dict], str]:
-        """A run's record (metrics and minutes), training it unless it is
-        done; an error string when it failed."""
+        """A run's record (metrics, minutes, trunk), training it unless it
+        is done; an error string when it failed.
+
+        A fine-tuning run is done when the ledger holds it (see
+        :meth:`current`); a pretraining run when its weights are in its run
+        dir, whose digest then goes to the ledger.
+        """
+        pretraining = key.startswith('pretrain/')
+        if not pretraining and self.current(key) is not None:
+            return self.current(key), ''
         record_file = run_dir / 'study_run.json'
         if record_file.exists():
-            return json.loads(record_file.read_text()), ''
-        _, error = launch_training(TRAIN_TOOL, config, run_dir, options,
-                                   self.threads)
-        if error:
-            return None, error
-        scalars = last_scalars(run_dir, metric)
-        if scalars is None:
-            return None, f'trained but no {metric} in {run_dir}'
-        spent = run_time(run_dir)
-        record = dict(
-            metrics={k: v
-                     for k, v in scalars.items() if '/' in k},
-            curve=metric_curve(run_dir, metric),
-            minutes=spent['wall_seconds'] / 60,
-            cpu_minutes=spent['cpu_seconds'] / 60)
-        record_file.write_text(json.dumps(record))
+            record = json.loads(record_file.read_text())
+        else:
+            # Pretraining on one thread: the same machine then gives the
+            # same trunk again (a new checkout's runs pair with the ledger's).
+            _, error = launch_training(TRAIN_TOOL, config, run_dir, options,
+                                       1 if pretraining else self.threads)
+            if error:
+                return None, error
+            scalars = last_scalars(run_dir, metric)
+            if scalars is None:
+                return None, f'trained but no {metric} in {run_dir}'
+            spent = run_time(run_dir)
+            record = dict(
+                metrics={k: v
+                         for k, v in scalars.items() if '/' in k},
+                curve=metric_curve(run_dir, metric),
+                minutes=spent['wall_seconds'] / 60,
+                cpu_minutes=spent['cpu_seconds'] / 60)
+            if not pretraining:
+                dataset, variant, _ = key.split('/')
+                net = VARIANTS[variant]['pretrained']
+                record.update(
+                    trunk=self.ledger.runs[f'pretrain/{net}']['trunk'],
+                    iters=self.args.iters[dataset])
+            record_file.write_text(json.dumps(record))
+        if pretraining:
+            record['trunk'] = trunk_digest(
+                self.pretrained_weights(key.split('/')[1]))
+        elif not self.counts(key, record):
+            return None, (f'{run_dir} holds a run of another trunk or '
+                          'iteration count than this study\'s: move it '
+                          'away to train this one')
+        self.ledger.put(key, record)
         return record, ''
 
 
@@ -368,16 +467,14 @@ def run_all(study: Study, jobs: List[tuple]) -> List[str]:
 
 
 def records(study: Study) -> Dict[str, dict]:
-    """Every finished run's record, by ``pretrain/<net>`` and
-    ``<dataset>/<variant>/seed<N>``."""
-    found = {}
-    for record_file in study.work_dir.glob('*/*/seed*/study_run.json'):
-        key = str(record_file.parent.relative_to(study.work_dir))
-        found[key] = json.loads(record_file.read_text())
-    for record_file in study.pretrain_root.glob('*/study_run.json'):
-        found[f'pretrain/{record_file.parent.name}'] = json.loads(
-            record_file.read_text())
-    return found
+    """Every finished run of the study in the ledger, by ``pretrain/<net>``
+    and ``<dataset>/<variant>/seed<N>`` (a run of another trunk or
+    iteration count left out)."""
+    return {
+        key: record
+        for key, record in study.ledger.runs.items()
+        if study.counts(key, record)
+    }
 
 
 def rare_classes(args: argparse.Namespace) -> List[str]:
@@ -492,20 +589,27 @@ def cpu_time(runs: Dict[str, dict]) -> str:
     return text
 
 
-def report(args: argparse.Namespace, runs: Dict[str, dict]) -> str:
-    """The study's Markdown tables."""
+def report(args: argparse.Namespace,
+           runs: Dict[str, dict],
+           left_out: int = 0) -> str:
+    """The study's Markdown tables; ``left_out`` runs of the ledger (of
+    another trunk or iteration count) are counted, not reported."""
     lines = [
         f'{len(runs)} runs finished, {cpu_time(runs)}, '
         f'{args.jobs} side by side on {os.cpu_count()} CPU cores '
         f'({platform.machine()}); seeds {args.seeds}; schedule '
-        f'`{args.schedule}` with {args.iters} iterations.', '',
-        '| Pretrained network | top-1 on val crops | min |', '|---|---:|---:|'
+        f'`{args.schedule}` with {args.iters} iterations.' +
+        (f' {left_out} runs of the ledger, of another trunk or iteration '
+         'count, are left out.' if left_out else ''), '',
+        '| Pretrained network | top-1 on val crops | CPU min | trunk digest |',
+        '|---|---:|---:|---|'
     ]
     for net in PRETRAINED:
         run = runs.get(f'pretrain/{net}')
         if run:
+            minutes = run.get('cpu_minutes', run['minutes'])
             lines.append(f'| {net} | {run["metrics"]["accuracy/top1"]:.2f} '
-                         f'| {run["minutes"]:.0f} |')
+                         f'| {minutes:.0f} | `{run.get("trunk", "")}` |')
     for dataset in args.datasets:
         lines += dataset_table(args, runs, dataset)
     lines += curve_table(runs)
@@ -518,30 +622,39 @@ def main() -> None:
     nets = sorted({VARIANTS[v]['pretrained']
                    for v in args.variants},
                   key=PRETRAINED.index)
+    finetune_keys = [(s, d, v) for s in args.seeds for d in args.datasets
+                     for v in args.variants]
     if not args.report_only:
+        # Only the trunks that a run still to train needs.
+        needed = set(VARIANTS[v]['pretrained'] for s, d, v in finetune_keys
+                     if study.current(f'{d}/{v}/seed{s}') is None)
         pretrain_jobs = [
-            (f'pretrain {n}', study.pretrain_dir(n), 'accuracy/top1',
-             study.pretrain_config(n),
+            (f'pretrain {n}', f'pretrain/{n}', study.pretrain_dir(n),
+             'accuracy/top1', study.pretrain_config(n),
              ['randomness.seed=0', *option_strings(args.pretrain_options)])
-            for n in nets
+            for n in nets if n in needed or args.pretrain_only
         ]
         errors = run_all(study, pretrain_jobs)
         if errors:
             raise SystemExit('pretraining failed: ' + '; '.join(errors))
     if not (args.report_only or args.pretrain_only):
+        pending = [(s, d, v) for s, d, v in finetune_keys
+                   if study.current(f'{d}/{v}/seed{s}') is None]
         configs = {(d, v): str(study.finetune_config(d, v))
-                   for d in args.datasets for v in args.variants}
-        finetune_jobs = [(f'{d} {v} seed {s}', study.finetune_dir(d, v, s),
-                          'coco/bbox_mAP', configs[d, v], [
-                              f'randomness.seed={s}',
-                              *data_root_options(args, d),
-                              *option_strings(args.finetune_options)
-                          ]) for s in args.seeds for d in args.datasets
-                         for v in args.variants]
+                   for _, d, v in pending}
+        finetune_jobs = [
+            (f'{d} {v} seed {s}', f'{d}/{v}/seed{s}',
+             study.finetune_dir(d, v, s), 'coco/bbox_mAP', configs[d, v], [
+                 f'randomness.seed={s}', *data_root_options(args, d),
+                 *option_strings(args.finetune_options)
+             ]) for s, d, v in pending
+        ]
         errors = run_all(study, finetune_jobs)
         if errors:
             raise SystemExit('runs failed: ' + '; '.join(errors))
-    table = report(args, records(study))
+    runs = records(study)
+    table = report(args, runs, len(study.ledger.runs) - len(runs))
+    study.work_dir.mkdir(parents=True, exist_ok=True)
     (study.work_dir / 'study.md').write_text(table)
     if args.out:
         Path(args.out).write_text(table)

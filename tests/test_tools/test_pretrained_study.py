@@ -2,6 +2,7 @@
 configs it composes, and one tiny pretrain -> fine-tune run that resumes."""
 import json
 import math
+import os
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -130,7 +131,8 @@ def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool, tmp_path):
             metrics={'accuracy/top1': 50.0},
             minutes=10.0,
             cpu_minutes=12.0,
-            trunk='abc')
+            trunk='abc',
+            host='CPU X, 2 CPUs, 2 runs at a time, 1 threads a run')
     }
     for seed, (plain, attn) in enumerate([(0.30, 0.35), (0.20, 0.26),
                                           (0.25, 0.29)]):
@@ -170,6 +172,8 @@ def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool, tmp_path):
     assert ('0.2 CPU-hours of training (1 runs measured; 7 recorded before '
             'CPU time was: their 0.1 wall-clock hours are counted instead, '
             'giving 0.3 in all)') in table
+    assert ('on CPU X, 2 CPUs, 2 runs at a time, 1 threads a run (1 runs); '
+            'a host not recorded (7 runs);') in table
     # Seed 7 is not in the study's seeds, but its curve is reported.
     assert '| 100 | 200 |' in table
     assert '| custom27/r18/seed7 | 0.300 | 0.400 |' in table
@@ -186,8 +190,8 @@ def tiny_trees(tmp_path_factory) -> Path:
     return root / 'trees'
 
 
-def test_tiny_study_pretrains_fine_tunes_and_resumes(tiny_custom27, tiny_trees,
-                                                     tmp_path):
+def test_tiny_study_pretrains_fine_tunes_and_resumes(study_tool, tiny_custom27,
+                                                     tiny_trees, tmp_path):
     crops = tmp_path / 'crops'
     result = run_python_tool('dataset_converters/coco_crops.py',
                              str(tiny_custom27), str(crops), '--size', '32')
@@ -239,6 +243,10 @@ def test_tiny_study_pretrains_fine_tunes_and_resumes(tiny_custom27, tiny_trees,
     assert run['cpu_minutes'] == launch['cpu_seconds'] / 60
     assert run['minutes'] == launch['wall_seconds'] / 60
     assert run['curve']['2'] == run['metrics']['coco/bbox_mAP']
+    assert run['host'] == (f'{study_tool.cpu_model()}, {os.cpu_count()} '
+                           'CPUs, 1 runs at a time, '
+                           f'{os.cpu_count()} threads a run')
+    assert pretrained['host'].endswith(', 1 runs at a time, 1 threads a run')
     config = Config.fromfile(str(work / 'trees/r18/study_config.py'))
     assert config.model.backbone.init_cfg.checkpoint.endswith('epoch_1.pth')
     log = (work / 'trees/r18/seed0/study_train.log').read_text()

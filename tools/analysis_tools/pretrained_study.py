@@ -24,7 +24,8 @@ resolved``.
 
 Runs go to ``<work-dir>/pretrain/<net>/`` (or ``--pretrain-dir``) and
 ``<work-dir>/<dataset>/<variant>/seed<N>/``; each finished run's record
-(metrics, CPU time, and the digest of the trunk it started from) goes to
+(metrics, CPU time, the host, and the digest of the trunk it started
+from) goes to
 the ledger (``--ledger``), a JSON file that is committed with the report.
 A run the ledger holds is not trained again, on this machine or on a new
 one without the work dirs; a stopped run resumes from its last checkpoint.
@@ -260,6 +261,16 @@ def verdict(low: float, high: float) -> str:
     return 'not resolved'
 
 
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo``), else the architecture."""
+    cpuinfo = Path('/proc/cpuinfo')
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith('model name'):
+                return line.split(':', 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
 def trunk_digest(checkpoint: str) -> str:
     """A digest of a checkpoint's backbone weights (names and values), the
     same for the same weights whatever else the file holds."""
@@ -422,7 +433,10 @@ class Study:
                          for k, v in scalars.items() if '/' in k},
                 curve=metric_curve(run_dir, metric),
                 minutes=spent['wall_seconds'] / 60,
-                cpu_minutes=spent['cpu_seconds'] / 60)
+                cpu_minutes=spent['cpu_seconds'] / 60,
+                host=(f'{cpu_model()}, {os.cpu_count()} CPUs, '
+                      f'{self.args.jobs} runs at a time, '
+                      f'{1 if pretraining else self.threads} threads a run'))
             if not pretraining:
                 dataset, variant, _ = key.split('/')
                 net = VARIANTS[variant]['pretrained']
@@ -589,15 +603,23 @@ def cpu_time(runs: Dict[str, dict]) -> str:
     return text
 
 
+def hosts(runs: Dict[str, dict]) -> str:
+    """Where the runs ran, in words: each host and its number of runs."""
+    counts: Dict[str, int] = {}
+    for run in runs.values():
+        host = run.get('host', 'a host not recorded')
+        counts[host] = counts.get(host, 0) + 1
+    return '; '.join(f'{host} ({n} runs)' for host, n in counts.items())
+
+
 def report(args: argparse.Namespace,
            runs: Dict[str, dict],
            left_out: int = 0) -> str:
     """The study's Markdown tables; ``left_out`` runs of the ledger (of
     another trunk or iteration count) are counted, not reported."""
     lines = [
-        f'{len(runs)} runs finished, {cpu_time(runs)}, '
-        f'{args.jobs} side by side on {os.cpu_count()} CPU cores '
-        f'({platform.machine()}); seeds {args.seeds}; schedule '
+        f'{len(runs)} runs finished, {cpu_time(runs)}, on '
+        f'{hosts(runs)}; seeds {args.seeds}; schedule '
         f'`{args.schedule}` with {args.iters} iterations.' +
         (f' {left_out} runs of the ledger, of another trunk or iteration '
          'count, are left out.' if left_out else ''), '',

@@ -126,21 +126,29 @@ def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool, tmp_path):
                 annotations=[dict(category_id=3)] * 5 +
                 [dict(category_id=1)])))
     runs = {
-        'pretrain/r18':
-        dict(
-            metrics={'accuracy/top1': 50.0},
+        f'pretrain/r18/{trunk}': dict(
+            metrics={'accuracy/top1': top1},
             minutes=10.0,
-            cpu_minutes=12.0,
-            trunk='abc',
-            host='CPU X, 2 CPUs, 2 runs at a time, 1 threads a run')
+            cpu_minutes=minutes,
+            trunk=trunk,
+            host=f'CPU {cpu}, 2 CPUs, 2 runs at a time, 1 threads a run')
+        for trunk, top1, minutes, cpu in [('abc', 50.0, 12.0,
+                                           'X'), ('def', 60.0, 6.0, 'Y')]
     }
+    # Seed 2 ran on another machine, whose trunk differs: its pair counts.
     for seed, (plain, attn) in enumerate([(0.30, 0.35), (0.20, 0.26),
                                           (0.25, 0.29)]):
-        write_run(runs, f'custom27/r18/seed{seed}', plain, rare=0.1)
-        write_run(runs, f'custom27/attn_r18/seed{seed}', attn, rare=0.2)
+        trunk = 'def' if seed == 2 else 'abc'
+        write_run(
+            runs, f'custom27/r18/seed{seed}', plain, rare=0.1, trunk=trunk)
+        write_run(
+            runs, f'custom27/attn_r18/seed{seed}', attn, rare=0.2, trunk=trunk)
     write_run(runs, 'custom27/r18/seed7', 0.4, curve={'100': 0.3, '200': 0.4})
-    # Runs of an earlier trunk or another schedule do not count.
-    write_run(runs, 'custom27/attn_r18/seed3', 0.9, trunk='old')
+    # A variant not from its twin's trunk, or a run of another schedule (and
+    # the variant paired with it), does not count.
+    write_run(runs, 'custom27/r18/seed4', 0.3)
+    write_run(runs, 'custom27/attn_r18/seed4', 0.9, trunk='old')
+    write_run(runs, 'custom27/attn_r18/seed3', 0.9)
     write_run(runs, 'custom27/r18/seed3', 0.1, iters=600)
     ledger = tmp_path / 'runs.json'
     ledger.write_text(json.dumps(runs))
@@ -154,7 +162,9 @@ def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool, tmp_path):
     found = study_tool.records(study)
     assert 'custom27/r18/seed3' not in found
     assert study.current('custom27/attn_r18/seed3') is None
-    assert study.current('custom27/attn_r18/seed2')['trunk'] == 'abc'
+    assert study.current('custom27/attn_r18/seed4') is None
+    assert study.current('custom27/r18/seed4')['trunk'] == 'abc'
+    assert study.current('custom27/attn_r18/seed2')['trunk'] == 'def'
     table = study_tool.report(args, found, len(runs) - len(found))
     rows = {
         line.split(' | ')[0].strip('| '): line
@@ -164,20 +174,47 @@ def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool, tmp_path):
     assert '| attn_r18 | 3 | 0.300 ± 0.046 | 0.200 ± 0.000 | r18 | +0.050 | ' \
         '[+0.025, +0.075] | helps |' == rows['attn_r18']
     assert rows['r18'].startswith('| r18 | 3 | 0.250 ± 0.050 | 0.100 ± 0.000')
-    assert '| r18 | 50.00 | 12 | `abc` |' in table
+    # Each trunk with its counted runs: seeds 0, 1, 4 and 7 from abc.
+    assert '| r18 | 50.00 | 12 | `abc` | 6 |' in table
+    assert '| r18 | 60.00 | 6 | `def` | 2 |' in table
     assert 'Rarest 2 training classes: b, a.' in table
-    assert '2 runs of the ledger, of another trunk or iteration count, ' \
-        'are left out.' in table
+    assert '3 runs of the ledger, not paired with their twin\'s trunk or ' \
+        'of another iteration count, are left out.' in table
     # write_run's records predate CPU time: their wall minutes count.
-    assert ('0.2 CPU-hours of training (1 runs measured; 7 recorded before '
+    assert ('0.3 CPU-hours of training (2 runs measured; 8 recorded before '
             'CPU time was: their 0.1 wall-clock hours are counted instead, '
-            'giving 0.3 in all)') in table
+            'giving 0.4 in all)') in table
     assert ('on CPU X, 2 CPUs, 2 runs at a time, 1 threads a run (1 runs); '
-            'a host not recorded (7 runs);') in table
+            'CPU Y, 2 CPUs, 2 runs at a time, 1 threads a run (1 runs); '
+            'a host not recorded (8 runs);') in table
     # Seed 7 is not in the study's seeds, but its curve is reported.
     assert '| 100 | 200 |' in table
     assert '| custom27/r18/seed7 | 0.300 | 0.400 |' in table
     assert 'custom27/r18/seed0 |' not in table
+
+
+def test_a_seed_with_runs_to_train_trains_its_pairs_on_one_trunk(
+        study_tool, tmp_path):
+    runs = {}
+    # Seed 0 is complete from trunk abc; seed 1 has only its plain run.
+    for key in ('trees/r18/seed0', 'trees/attn_r18/seed0', 'trees/r18/seed1'):
+        write_run(runs, key, 0.3)
+    ledger = tmp_path / 'runs.json'
+    ledger.write_text(json.dumps(runs))
+    study = study_tool.Study(
+        study_args(
+            tmp_path / 'study',
+            datasets=['trees'],
+            iters=dict(custom27=7, trees=7),
+            ledger=str(ledger)))
+    keys = [(s, 'trees', v) for s in (0, 1) for v in ('r18', 'attn_r18')]
+    # The same trunk on this machine: only the missing run.
+    study.trunks = dict(r18='abc')
+    assert study.to_train(keys) == [(1, 'trees', 'attn_r18')]
+    # Another trunk: seed 1's plain run again too; seed 0 stays as it is.
+    study.trunks = dict(r18='new')
+    assert study.to_train(keys) == [(1, 'trees', 'r18'),
+                                    (1, 'trees', 'attn_r18')]
 
 
 @pytest.fixture(scope='module')
@@ -263,8 +300,11 @@ def test_tiny_study_pretrains_fine_tunes_and_resumes(study_tool, tiny_custom27,
     assert len(list((work / 'trees/r18/seed0').glob('*/vis_data'))) == 1
     # The ledger holds both runs, the fine-tuning one with its trunk.
     runs = json.loads(ledger.read_text())
-    assert runs['trees/r18/seed0'] == dict(
-        run, trunk=runs['pretrain/r18']['trunk'], iters=2) == run
+    pretrained_keys = [key for key in runs if key.startswith('pretrain/')]
+    trunk = pretrained_keys[0].split('/')[2]
+    assert pretrained_keys == [f'pretrain/r18/{trunk}']
+    assert runs[f'pretrain/r18/{trunk}']['trunk'] == trunk
+    assert runs['trees/r18/seed0'] == dict(run, trunk=trunk, iters=2) == run
     # A new checkout (no work dir) with the ledger trains nothing ...
     shutil.rmtree(work)
     again = run_python_tool(TOOL, *command)
@@ -276,8 +316,8 @@ def test_tiny_study_pretrains_fine_tunes_and_resumes(study_tool, tiny_custom27,
     more = run_python_tool(TOOL, *command, '1')
     assert more.returncode == 0, more.stdout[-3000:] + more.stderr[-3000:]
     after = json.loads(ledger.read_text())
-    trunk = runs['pretrain/r18']['trunk']
-    assert after['pretrain/r18']['trunk'] == trunk
+    assert [key for key in after
+            if key.startswith('pretrain/')] == pretrained_keys
     assert after['trees/r18/seed0'] == runs['trees/r18/seed0']
     assert after['trees/r18/seed1']['trunk'] == trunk
     assert more.stdout.count('seed 1:') == 1 and 'seed 0:' not in more.stdout

@@ -30,8 +30,13 @@ the ledger (``--ledger``), a JSON file that is committed with the report.
 A run the ledger holds is not trained again, on this machine or on a new
 one without the work dirs; a stopped run resumes from its last checkpoint.
 A trunk is pretrained only when a run still to train needs it, on one
-thread, so that the same machine gives the same weights again; a run of
-another trunk digest or iteration count no longer counts. ``--jobs`` runs
+thread, so that the same machine gives the same weights again; another
+kind of CPU may give other weights (another digest). A variant's run
+counts only when it started from the same trunk as its plain twin's run of
+the same dataset and seed (the pair), whichever trunk that was: a seed's
+pairs of an earlier machine keep counting; where a seed still has runs to
+train on this machine's trunk, its runs of another trunk in the same
+family are trained again, so that every pair shares its trunk. ``--jobs`` runs
 fine-tuning side by side, each with its share of the CPU threads. With
 ``--val-interval`` every fine-tuning run is validated periodically and the
 report adds each run's bbox mAP by iteration: the
@@ -322,23 +327,48 @@ class Study:
                                   or self.work_dir / 'pretrain')
         self.threads = max(1, (os.cpu_count() or 1) // args.jobs)
         self.ledger = Ledger(args.ledger or self.work_dir / 'study_runs.json')
+        # The digest of each network pretrained on this machine, by name.
+        self.trunks: Dict[str, str] = {}
 
     def counts(self, key: str, record: dict) -> bool:
-        """Whether a run's record counts for this study: a pretraining run,
-        or a fine-tuning run of the iteration count asked for, from the
-        trunk the ledger holds now."""
+        """Whether a run's record counts for this study: a pretraining run
+        (``pretrain/<net>/<digest>``), or a fine-tuning run of the iteration
+        count asked for that started from the same trunk as its plain
+        twin's run of the same dataset and seed (when both load the same
+        network's weights)."""
         if key.startswith('pretrain/'):
             return True
-        dataset, variant, _ = key.split('/')
-        net = VARIANTS[variant]['pretrained']
-        trunk = self.ledger.runs.get(f'pretrain/{net}', {}).get('trunk')
-        return (record.get('trunk') == trunk
-                and record.get('iters') == self.args.iters[dataset])
+        dataset, variant, seed = key.split('/')
+        if record.get('iters') != self.args.iters[dataset]:
+            return False
+        twin = VARIANTS[variant]['twin']
+        if twin is None or (VARIANTS[twin]['pretrained'] !=
+                            VARIANTS[variant]['pretrained']):
+            return True
+        twin_run = self.ledger.runs.get(f'{dataset}/{twin}/{seed}', {})
+        return (twin_run.get('iters') == record['iters']
+                and twin_run.get('trunk') == record.get('trunk'))
 
     def current(self, key: str) -> Optional[dict]:
         """The ledger's record of a run if it counts (:meth:`counts`)."""
         record = self.ledger.runs.get(key)
         return record if record and self.counts(key, record) else None
+
+    def to_train(
+            self, keys: List[Tuple[int, str,
+                                   str]]) -> List[Tuple[int, str, str]]:
+        """The ``(seed, dataset, variant)`` runs of ``keys`` to train once
+        the networks they need are pretrained here (:attr:`trunks`): those
+        without a run that counts, and, where a seed of a network's family
+        has such a run, its other runs of another trunk than this machine's
+        (the pairs are trained again on one trunk)."""
+        missing = [(s, d, v) for s, d, v in keys
+                   if self.current(f'{d}/{v}/seed{s}') is None]
+        families = {(s, d, VARIANTS[v]['pretrained']) for s, d, v in missing}
+        return [(s, d, v) for s, d, v in keys if (s, d, v) in missing or (
+            (s, d, VARIANTS[v]['pretrained']) in families
+            and self.ledger.runs[f'{d}/{v}/seed{s}'].get(
+                'trunk') != self.trunks[VARIANTS[v]['pretrained']])]
 
     def pretrain_dir(self, net: str) -> Path:
         return self.pretrain_root / net
@@ -407,13 +437,20 @@ class Study:
         """A run's record (metrics, minutes, trunk), training it unless it
         is done; an error string when it failed.
 
-        A fine-tuning run is done when the ledger holds it (see
-        :meth:`current`); a pretraining run when its weights are in its run
-        dir, whose digest then goes to the ledger.
+        A fine-tuning run is done when the ledger holds one of it from this
+        machine's trunk and of the iteration count asked for; a pretraining
+        run (``pretrain/<net>``) when its weights are in its run dir: their
+        digest goes to :attr:`trunks` and the record to the ledger as
+        ``pretrain/<net>/<digest>``.
         """
         pretraining = key.startswith('pretrain/')
-        if not pretraining and self.current(key) is not None:
-            return self.current(key), ''
+        if not pretraining:
+            dataset, variant, _ = key.split('/')
+            trunk = self.trunks[VARIANTS[variant]['pretrained']]
+            iters = self.args.iters[dataset]
+            done = self.ledger.runs.get(key, {})
+            if done.get('trunk') == trunk and done.get('iters') == iters:
+                return done, ''
         record_file = run_dir / 'study_run.json'
         if record_file.exists():
             record = json.loads(record_file.read_text())
@@ -438,16 +475,14 @@ class Study:
                       f'{self.args.jobs} runs at a time, '
                       f'{1 if pretraining else self.threads} threads a run'))
             if not pretraining:
-                dataset, variant, _ = key.split('/')
-                net = VARIANTS[variant]['pretrained']
-                record.update(
-                    trunk=self.ledger.runs[f'pretrain/{net}']['trunk'],
-                    iters=self.args.iters[dataset])
+                record.update(trunk=trunk, iters=iters)
             record_file.write_text(json.dumps(record))
         if pretraining:
-            record['trunk'] = trunk_digest(
-                self.pretrained_weights(key.split('/')[1]))
-        elif not self.counts(key, record):
+            net = key.split('/')[1]
+            record['trunk'] = trunk_digest(self.pretrained_weights(net))
+            self.trunks[net] = record['trunk']
+            key = f'{key}/{record["trunk"]}'
+        elif (record.get('trunk'), record.get('iters')) != (trunk, iters):
             return None, (f'{run_dir} holds a run of another trunk or '
                           'iteration count than this study\'s: move it '
                           'away to train this one')
@@ -481,9 +516,10 @@ def run_all(study: Study, jobs: List[tuple]) -> List[str]:
 
 
 def records(study: Study) -> Dict[str, dict]:
-    """Every finished run of the study in the ledger, by ``pretrain/<net>``
-    and ``<dataset>/<variant>/seed<N>`` (a run of another trunk or
-    iteration count left out)."""
+    """Every finished run of the study in the ledger, by
+    ``pretrain/<net>/<digest>`` and ``<dataset>/<variant>/seed<N>`` (a run
+    not paired with its twin's trunk, or of another iteration count, left
+    out)."""
     return {
         key: record
         for key, record in study.ledger.runs.items()
@@ -615,23 +651,32 @@ def hosts(runs: Dict[str, dict]) -> str:
 def report(args: argparse.Namespace,
            runs: Dict[str, dict],
            left_out: int = 0) -> str:
-    """The study's Markdown tables; ``left_out`` runs of the ledger (of
-    another trunk or iteration count) are counted, not reported."""
+    """The study's Markdown tables; ``left_out`` runs of the ledger (not
+    paired with their twin's trunk, or of another iteration count) are
+    counted, not reported."""
     lines = [
         f'{len(runs)} runs finished, {cpu_time(runs)}, on '
         f'{hosts(runs)}; seeds {args.seeds}; schedule '
         f'`{args.schedule}` with {args.iters} iterations.' +
-        (f' {left_out} runs of the ledger, of another trunk or iteration '
-         'count, are left out.' if left_out else ''), '',
-        '| Pretrained network | top-1 on val crops | CPU min | trunk digest |',
-        '|---|---:|---:|---|'
+        (f' {left_out} runs of the ledger, not paired with their twin\'s '
+         'trunk or of another iteration count, are left out.'
+         if left_out else ''), '',
+        '| Pretrained network | top-1 on val crops | CPU min | trunk digest '
+        '| runs fine-tuned from it |', '|---|---:|---:|---|---:|'
     ]
-    for net in PRETRAINED:
-        run = runs.get(f'pretrain/{net}')
-        if run:
-            minutes = run.get('cpu_minutes', run['minutes'])
-            lines.append(f'| {net} | {run["metrics"]["accuracy/top1"]:.2f} '
-                         f'| {minutes:.0f} | `{run.get("trunk", "")}` |')
+    pretrainings = sorted(
+        (key.split('/')[1:] + [run]
+         for key, run in runs.items() if key.startswith('pretrain/')),
+        key=lambda item: (PRETRAINED.index(item[0]), item[1]))
+    for net, trunk, run in pretrainings:
+        minutes = run.get('cpu_minutes', run['minutes'])
+        used = sum(
+            fine_tuning.get('trunk') == trunk
+            for key, fine_tuning in runs.items()
+            if not key.startswith('pretrain/')
+            and VARIANTS[key.split('/')[1]]['pretrained'] == net)
+        lines.append(f'| {net} | {run["metrics"]["accuracy/top1"]:.2f} '
+                     f'| {minutes:.0f} | `{trunk}` | {used} |')
     for dataset in args.datasets:
         lines += dataset_table(args, runs, dataset)
     lines += curve_table(runs)
@@ -660,8 +705,7 @@ def main() -> None:
         if errors:
             raise SystemExit('pretraining failed: ' + '; '.join(errors))
     if not (args.report_only or args.pretrain_only):
-        pending = [(s, d, v) for s, d, v in finetune_keys
-                   if study.current(f'{d}/{v}/seed{s}') is None]
+        pending = study.to_train(finetune_keys)
         configs = {(d, v): str(study.finetune_config(d, v))
                    for _, d, v in pending}
         finetune_jobs = [

@@ -44,7 +44,9 @@ def test_starts_as_the_plain_resnet_and_learns_attention(config):
         plain.state_dict(), strict=False)
     assert not unexpected and missing
 
-    # Step 0: exactly the plain ResNet (eval mode).
+    # Step 0: the plain ResNet (eval mode), up to float rounding: the CPU's
+    # kernels can sum in another order (1.1e-5 on outputs of about 1.7 seen
+    # on an Intel Xeon with the non-local blocks).
     x = torch.rand(2, 3, 48, 64)
     plain.eval()  # ResNet.train returns None
     model.eval()
@@ -52,7 +54,7 @@ def test_starts_as_the_plain_resnet_and_learns_attention(config):
         expected, outs = plain(x), model(x)
     assert len(outs) == len(expected)
     for out, ref in zip(outs, expected):
-        assert (out - ref).abs().max() <= 1e-5
+        torch.testing.assert_close(out, ref, rtol=1e-4, atol=1e-5)
 
     # First backward pass (train mode as configured: frozen stage 1, BN in
     # eval mode): every attention parameter gets gradient.

@@ -175,8 +175,8 @@ def load_run_config(config: str,
     cfg.launcher = launcher
     if cfg_options:
         check_cfg_option_keys(cfg, cfg_options)
-        apply_dataset_variables(cfg, cfg_options)
         _make_room_below_none(cfg, cfg_options)
+        apply_dataset_variables(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
     if work_dir is not None:
         cfg.work_dir = work_dir

@@ -9,6 +9,7 @@ alone changes nothing but the top-level key. :func:`apply_dataset_variables`
 gives that key its meaning back, and :func:`check_num_classes` stops a run
 whose heads are sized for another number of classes than its dataset.
 """
+import copy
 import json
 import os.path as osp
 from typing import Any, Iterator, List, Optional, Tuple
@@ -155,11 +156,6 @@ def check_num_classes(cfg: Config) -> None:
 def _categories_by_id(ann_file: str,
                       backend_args: Optional[dict]) -> List[str]:
     """The category names of a COCO-format file, ordered by their ids."""
-    if not exists(ann_file, backend_args=backend_args):
-        raise FileNotFoundError(
-            f'data_root: the classes are read from the training annotation '
-            f"file, which does not exist: '{ann_file}'. Give them too, e.g. "
-            '--cfg-options data_root=DIR classes="(name_1,name_2)".')
     with get_local_path(ann_file, backend_args=backend_args) as local:
         with open(local, 'rb') as f:
             try:
@@ -175,17 +171,51 @@ def _categories_by_id(ann_file: str,
                     "file with a 'categories' list of {id, name}.") from None
 
 
-def _training_annotation_file(cfg: Config) -> Tuple[str, Optional[dict]]:
-    """The annotation file of the training dataset, joined to its root."""
-    for _, node in _walk((cfg.get('train_dataloader') or {}).get('dataset'),
-                         'train_dataloader.dataset'):
-        if isinstance(node.get('ann_file'), str):
-            root = node.get('data_root') or ''
-            return (osp.join(root, node['ann_file']), node.get('backend_args'))
-    raise ValueError('data_root: the classes are read from the training '
-                     'annotation file, but train_dataloader.dataset has no '
-                     'ann_file; give the classes too: --cfg-options '
-                     'data_root=DIR classes="(name_1,name_2)".')
+def _training_annotation_file(cfg: Config,
+                              options: dict) -> Tuple[str, Optional[dict]]:
+    """The annotation file of the training dataset as the config resolves it
+    once ``options`` are merged, joined to its dataset's ``data_root``.
+
+    Args:
+        cfg (Config): the config before the options are merged.
+        options (dict): the ``--cfg-options``; an explicit ``ann_file`` or
+            ``data_root`` of the training dataset wins.
+
+    Returns:
+        tuple[str, dict | None]: the file and its dataset's
+        ``backend_args``.
+
+    Raises:
+        ValueError: when the training dataset has no ``ann_file``.
+        FileNotFoundError: when the file does not exist, naming the key
+            that points at it (``train_dataloader.dataset.ann_file``, or
+            ``train_dataloader.dataset.dataset.ann_file`` inside a
+            ``RepeatDataset``).
+    """
+    merged = copy.deepcopy(cfg)
+    merged.merge_from_dict(options)
+    train_dataset = (merged.get('train_dataloader') or {}).get('dataset')
+    datasets = [
+        (key, node)
+        for key, node in _walk(train_dataset, 'train_dataloader.dataset')
+        if isinstance(node.get('ann_file'), str)
+    ]
+    if not datasets:
+        raise ValueError('data_root: the classes are read from the training '
+                         'annotation file, but train_dataloader.dataset has '
+                         'no ann_file; give the classes too: --cfg-options '
+                         'data_root=DIR classes="(name_1,name_2)".')
+    key, dataset = datasets[0]
+    ann_file = osp.join(dataset.get('data_root') or '', dataset['ann_file'])
+    if not exists(ann_file, backend_args=dataset.get('backend_args')):
+        raise FileNotFoundError(
+            'data_root: the classes are read from the training annotation '
+            f"file {key}.ann_file={dataset['ann_file']!r}, which does not "
+            f"exist: '{ann_file}'. Point that key at your file, relative to "
+            f'data_root (e.g. --cfg-options {key}.ann_file='
+            'annotations/train.json), or give the classes too: '
+            'classes="(name_1,name_2)".')
+    return ann_file, dataset.get('backend_args')
 
 
 def apply_dataset_variables(cfg: Config, options: dict) -> None:
@@ -196,14 +226,18 @@ def apply_dataset_variables(cfg: Config, options: dict) -> None:
       config's, and every evaluator ``ann_file`` under it. When the config
       declares its own top-level ``classes`` (the ``_custom27`` configs do)
       and the options do not give them, they become the category names of
-      the training annotation file under ``DIR``, ordered by id.
+      the training dataset's annotation file, ordered by id: its
+      ``ann_file`` under its ``data_root`` as the options leave them (by
+      default ``DIR/annotations/instances_train.json``; an explicit
+      ``train_dataloader.dataset.ann_file=...`` wins).
     - ``classes=(...)`` (or the classes read above) replaces every
       ``metainfo.classes`` that were the config's, and every head
       ``num_classes`` (RPN excluded) equal to their count becomes the new
       count.
 
-    Run it on the parsed config before merging the options: a key set
-    explicitly in the options still wins.
+    Run it on the parsed config before merging the options (each option
+    key must merge into it): a key set explicitly in the options still
+    wins.
 
     Args:
         cfg (Config): the config as parsed; updated in place.
@@ -230,7 +264,7 @@ def apply_dataset_variables(cfg: Config, options: dict) -> None:
             if isinstance(ann_file, str) and ann_file.startswith(old_root):
                 node['ann_file'] = osp.join(new_root, ann_file[len(old_root):])
         if new_classes is None and old_classes is not None:
-            ann_file, backend_args = _training_annotation_file(cfg)
+            ann_file, backend_args = _training_annotation_file(cfg, options)
             new_classes = _categories_by_id(ann_file, backend_args)
             print_log(
                 f'data_root={new_root}: classes from {ann_file}: '

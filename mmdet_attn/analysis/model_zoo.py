@@ -1,6 +1,6 @@
 """What the model-zoo tools (``tools/analysis_tools/benchmark_backbones.py``,
-``custom27_study.py``) say of a backbone: its name, and the depth of the
-plain ResNet it is compared with."""
+``research/custom27_study.py``) say of a backbone: its name, and the depth
+of the plain ResNet it is compared with."""
 from typing import Any
 
 from mmengine.config import ConfigDict
@@ -18,8 +18,11 @@ def backbone_name(backbone_cfg: ConfigDict) -> str:
     for key in ('depth', 'arch'):
         if key in backbone_cfg:
             name += f'-{backbone_cfg[key]}'
-    if backbone_cfg.get('attention'):
-        name += f' + {backbone_cfg.attention["type"]}'
+    attention = backbone_cfg.get('attention')
+    if isinstance(attention, (list, tuple)):
+        attention = next((cfg for cfg in attention if cfg), None)
+    if attention:
+        name += f' + {attention["type"]}'
     return name
 
 

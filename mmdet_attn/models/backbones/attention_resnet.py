@@ -16,7 +16,7 @@ Example:
     [(1, 64, 25, 33), (1, 128, 13, 17), (1, 256, 7, 9), (1, 512, 4, 5)]
 """
 import inspect
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch.nn as nn
 import torch.utils.checkpoint as cp
@@ -119,13 +119,15 @@ class AttentionResNet(ResNet):
 
     Args:
         depth (int): 18, 34, 50, 101 or 152.
-        attention (dict, optional): The attention layer, ``type`` one of
-            the single-input types of ``attention_types(gated=False)``
-            (``'SE'``, ``'CBAM'``, ``'SAM'``, ``'ECA'``,
-            ``'NonLocalBlock'``) and its arguments except
-            ``in_channels`` (set per block); its default norms are the
-            backbone's ``norm_cfg``. None: a plain ResNet.
-            Defaults to None.
+        attention (dict | Sequence[dict | None], optional): The attention
+            layer, ``type`` one of the single-input types of
+            ``attention_types(gated=False)`` (``'SE'``, ``'CBAM'``,
+            ``'SAM'``, ``'ECA'``, ``'NonLocalBlock'``) and its arguments
+            except ``in_channels`` (set per block); its default norms are
+            the backbone's ``norm_cfg``. One dict for every stage, or one
+            entry per stage (None: no attention there), e.g. the released
+            ECA-ResNet-50's ``kernel_size`` 3, 5, 5, 7. None: a plain
+            ResNet. Defaults to None.
         stage_with_attention (Sequence[bool]): Per stage, whether its blocks
             get the attention layer. Defaults to all True.
         freeze_attention (bool): Also freeze the attention layers of the
@@ -156,7 +158,8 @@ class AttentionResNet(ResNet):
 
     def __init__(self,
                  depth: int,
-                 attention: OptConfigType = None,
+                 attention: Union[OptConfigType,
+                                  Sequence[OptConfigType]] = None,
                  stage_with_attention: Sequence[bool] = (True, True, True,
                                                          True),
                  freeze_attention: bool = False,
@@ -170,24 +173,44 @@ class AttentionResNet(ResNet):
         self.freeze_attention = freeze_attention
         kwargs.setdefault('norm_eval', False)
         args = self.resnet_args(kwargs)
-        if args['num_stages'] not in range(1, 5):
-            raise ValueError(
-                f'num_stages must be 1-4, got {args["num_stages"]}')
-        check_stage_args(args['num_stages'], args['out_indices'],
+        num_stages = args['num_stages']
+        if num_stages not in range(1, 5):
+            raise ValueError(f'num_stages must be 1-4, got {num_stages}')
+        check_stage_args(num_stages, args['out_indices'],
                          args['frozen_stages'], self.stage_switches())
-        if attention is not None:
+        position = self.last_norm_position[self.arch_settings[depth][0]]
+        plugins = list(args['plugins'] or [])
+        for stage, cfg in enumerate(self.stage_attention(num_stages)):
+            if cfg is None or not self.stage_with_attention[stage]:
+                continue
             check_sam_start(
-                attention, args['init_cfg'] is None
-                and args['zero_init_residual'])
-            kwargs['plugins'] = list(args['plugins'] or []) + [
+                cfg, args['init_cfg'] is None and args['zero_init_residual'])
+            plugins.append(
                 dict(
-                    cfg=self._attention_plugin_cfg(attention,
-                                                   args['norm_cfg']),
-                    position=self.last_norm_position[self.arch_settings[depth]
-                                                     [0]],
-                    stages=self.stage_with_attention)
-            ]
+                    cfg=self._attention_plugin_cfg(cfg, args['norm_cfg']),
+                    position=position,
+                    stages=tuple(i == stage for i in range(num_stages))))
+        kwargs['plugins'] = plugins or args['plugins']
         super().__init__(depth, **kwargs)
+
+    def stage_attention(self, num_stages: int) -> List[Optional[dict]]:
+        """The attention config of each stage, from ``attention``.
+
+        Args:
+            num_stages (int): Number of stages.
+
+        Returns:
+            list[dict | None]: One entry per stage.
+        """
+        if self.attention is None or isinstance(self.attention, dict):
+            return [self.attention] * num_stages
+        per_stage = list(self.attention)
+        if len(per_stage) != num_stages or not all(
+                cfg is None or isinstance(cfg, dict) for cfg in per_stage):
+            raise ValueError(
+                f'attention must be one dict or one dict (or None) per stage '
+                f'({num_stages} stages), got {self.attention!r}')
+        return per_stage
 
     @staticmethod
     def resnet_args(kwargs: dict) -> dict:

@@ -349,6 +349,49 @@ def test_bad_input_raises_clear_errors():
             16, 16, plugins=[dict(cfg=dict(type='SE'), position='conv3')])
 
 
+def test_attention_per_stage():
+    kernels = (3, 5, 5, 7)
+    model = narrow(
+        depth=50,
+        attention=[dict(type='ECA', kernel_size=k) for k in kernels])
+    for stage, k in enumerate(kernels):
+        layer = getattr(model, model.res_layers[stage])
+        assert {block.eca.kernel_size for block in layer} == {k}
+    # Keys as with one config for every stage.
+    same = narrow(depth=50, attention=dict(type='ECA', kernel_size=3))
+    assert list(model.state_dict()) == list(same.state_dict())
+    # None leaves a stage plain; stage_with_attention still applies.
+    model = narrow(
+        attention=[None, dict(type='SE'),
+                   dict(type='CBAM'),
+                   dict(type='SE')],
+        stage_with_attention=(True, True, False, True))
+    assert [type(m).__name__ for i in range(4)
+            for m in model.stage_attention_layers(i)[:1]] == ['SE', 'SE']
+    for bad in ([dict(type='ECA')] * 3, [dict(type='ECA')] * 4 + [None],
+                ['ECA'] * 4):
+        with pytest.raises(ValueError, match='one dict .* per stage'):
+            narrow(attention=bad)
+
+
+def test_resnet_d_trunk():
+    """MMDetection's ResNetV1d arguments: 32-32-64 deep stem and
+    average-pool shortcuts, with attention in every block."""
+    model = narrow(
+        depth=50,
+        deep_stem=True,
+        avg_down=True,
+        stem_channels=64,
+        attention=dict(type='ECA'))
+    convs = [m for m in model.stem if isinstance(m, torch.nn.Conv2d)]
+    assert [(c.in_channels, c.out_channels) for c in convs] == [(3, 32),
+                                                                (32, 32),
+                                                                (32, 64)]
+    assert isinstance(model.layer2[0].downsample[0], torch.nn.AvgPool2d)
+    assert hasattr(model.layer2[0], 'eca')
+    check_shapes(model, model.out_channels, train=False, seed=3)
+
+
 @pytest.mark.parametrize('suffix', ['', '_custom27'])
 @pytest.mark.parametrize('config', FAMILY_CONFIGS)
 def test_family_config_backbones(config, suffix):

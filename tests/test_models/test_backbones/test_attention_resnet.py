@@ -352,8 +352,7 @@ def test_bad_input_raises_clear_errors():
 def test_attention_per_stage():
     kernels = (3, 5, 5, 7)
     model = narrow(
-        depth=50,
-        attention=[dict(type='ECA', kernel_size=k) for k in kernels])
+        depth=50, attention=[dict(type='ECA', kernel_size=k) for k in kernels])
     for stage, k in enumerate(kernels):
         layer = getattr(model, model.res_layers[stage])
         assert {block.eca.kernel_size for block in layer} == {k}
@@ -362,12 +361,15 @@ def test_attention_per_stage():
     assert list(model.state_dict()) == list(same.state_dict())
     # None leaves a stage plain; stage_with_attention still applies.
     model = narrow(
-        attention=[None, dict(type='SE'),
+        attention=[None,
+                   dict(type='SE'),
                    dict(type='CBAM'),
                    dict(type='SE')],
         stage_with_attention=(True, True, False, True))
-    assert [type(m).__name__ for i in range(4)
-            for m in model.stage_attention_layers(i)[:1]] == ['SE', 'SE']
+    assert [
+        type(m).__name__ for i in range(4)
+        for m in model.stage_attention_layers(i)[:1]
+    ] == ['SE', 'SE']
     for bad in ([dict(type='ECA')] * 3, [dict(type='ECA')] * 4 + [None],
                 ['ECA'] * 4):
         with pytest.raises(ValueError, match='one dict .* per stage'):

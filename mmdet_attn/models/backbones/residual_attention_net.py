@@ -260,7 +260,8 @@ class AttentionModule(AttentionMapMixin, BaseModule):
         if num_skips < 0:
             raise ValueError(
                 f'AttentionModule needs num_skips >= 0, got {num_skips}')
-        self._init_attention_state(channels, identity_init)
+        self.in_channels = channels
+        self.identity_init = identity_init
         unit_kwargs = dict(
             conv_cfg=conv_cfg,
             norm_cfg=norm_cfg,

@@ -10,7 +10,7 @@ from .non_local import NonLocalBlock
 from .sam import SAM, check_sam_start
 from .se import SE
 
-#: Names of the attention types registered at import, from the registry.
+#: The attention types registered at import.
 ATTENTION_TYPES = tuple(attention_types())
 
 __all__ = [

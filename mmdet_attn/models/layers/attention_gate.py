@@ -14,47 +14,25 @@ from .base import AttentionMapMixin, Gate
 
 @MODELS.register_module()
 class AttentionGate(AttentionMapMixin, BaseModule):
-    """Additive attention gate: ``x * sigmoid(psi(relu(theta(x) + phi(g))))``.
-
-    ``theta`` and ``phi`` project ``x`` and the (usually coarser) gating map
-    ``g`` to ``inter_channels``; ``phi(g)`` is resized bilinearly to
-    ``theta(x)``'s size; ``psi`` gives one spatial map shared by all
-    channels. With ``sub_sample=1`` (default) the map is formed on ``x``'s
-    grid; with ``sub_sample=s``, ``theta`` is an ``s x s`` stride-``s`` conv
-    (as in the authors' code), so the map is formed on a grid ``s`` times
-    coarser (``g``'s grid when ``g`` is ``s`` times coarser than ``x``) and
-    resized bilinearly to ``x``'s size before the product. The authors'
-    output transform is not offered (``docs/fidelity.md``). It takes two
-    inputs, so backbones call it directly (it is no ResNet block plugin).
+    """Additive attention gate: ``x * sigmoid(psi(relu(theta(x) + phi(g))))``,
+    ``phi(g)`` resized bilinearly to ``theta(x)``'s grid, one map for all
+    channels.
 
     Args:
-        in_channels (int): Channels ``C`` of the gated map ``x``.
+        in_channels (int): Channels of the gated map ``x``.
         gating_channels (int): Channels of the gating map ``g``.
-        inter_channels (int, optional): Channels of the projections.
-            Defaults to ``max(in_channels // 2, 1)``.
-        kernel_size (int): Odd size of the three convs (of ``phi`` and
-            ``psi`` when ``sub_sample > 1``). Defaults to 1 (the paper's).
-        sub_sample (int): Stride (and kernel size) of ``theta``: the map is
-            formed on a grid this many times coarser than ``x``'s, which is
-            zero-padded at the bottom and right to a multiple of it.
-            Defaults to 1.
-        norm_cfg (dict, optional): Norm after ``psi`` (one group for
-            ``GN``); inside a backbone, the backbone's ``norm_cfg`` unless
-            set. Defaults to ``dict(type='BN')``, as in the Attttttention-
-            ResNet repository; None gives the paper's ``psi`` (conv with
-            bias).
+        inter_channels (int, optional): Output channels of ``theta`` and
+            ``phi``. Defaults to ``max(in_channels // 2, 1)``.
+        kernel_size (int): Odd size of the convs. Defaults to 1.
+        sub_sample (int): Size and stride of ``theta``: the map is formed on
+            that coarser grid, then resized to ``x``'s. Defaults to 1.
+        norm_cfg (dict, optional): Norm after ``psi``; None: ``psi`` with a
+            bias (the paper's). Defaults to ``dict(type='BN')``.
         branch_norm_cfg (dict, optional): Norm after ``theta`` and ``phi``.
-            Defaults to None.
-        branch_act_cfg (dict, optional): Activation after ``theta`` and
-            ``phi``. Defaults to None.
-        dropout (float): Dropout on ``theta(x)`` and ``phi(g)``. Defaults
-            to 0.
-        align_corners (bool): ``align_corners`` of the bilinear resize of
-            ``phi(g)``; the Attttttention-ResNet repository uses True.
-            Defaults to False (MMDetection's usual choice).
-        identity_init (bool): Initialise so that the map starts at
-            ``2 * sigmoid(0) = 1`` (``docs/pretraining.md``). Defaults to
-            False.
+        branch_act_cfg (dict, optional): Activation after ``theta``, ``phi``.
+        dropout (float): Dropout on ``theta(x)`` and ``phi(g)``. Defaults to 0.
+        align_corners (bool): Of the bilinear resizes. Defaults to False.
+        identity_init (bool): Start with the map at 1. Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.
 
     Example:
@@ -63,14 +41,9 @@ class AttentionGate(AttentionMapMixin, BaseModule):
         >>> x, g = torch.rand(2, 64, 15, 21), torch.rand(2, 512, 4, 6)
         >>> tuple(ag(x, g).shape)
         (2, 64, 15, 21)
-        >>> coarse = AttentionGate(64, gating_channels=512, sub_sample=4)
-        >>> tuple(coarse(x, g).shape)
-        (2, 64, 15, 21)
     """
 
     _abbr_ = 'attention_gate'
-    takes_gating_map = True
-    backbone_norm_args = ('norm_cfg', )
 
     def __init__(self,
                  in_channels: int,
@@ -86,7 +59,6 @@ class AttentionGate(AttentionMapMixin, BaseModule):
                  identity_init: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self._init_attention_state(in_channels, identity_init=identity_init)
         if kernel_size < 1 or kernel_size % 2 == 0:
             raise ValueError('AttentionGate needs an odd positive kernel_size,'
                              f' got {kernel_size}')
@@ -95,10 +67,12 @@ class AttentionGate(AttentionMapMixin, BaseModule):
                              f'sub_sample, got {sub_sample!r}')
         if inter_channels is None:
             inter_channels = max(in_channels // 2, 1)
+        self.in_channels = in_channels
         self.gating_channels = gating_channels
         self.inter_channels = inter_channels
         self.align_corners = align_corners
         self.sub_sample = sub_sample
+        self.identity_init = identity_init
         branch = dict(norm_cfg=branch_norm_cfg, act_cfg=branch_act_cfg)
         theta_kernel, theta_padding = ((sub_sample, 0) if sub_sample > 1 else
                                        (kernel_size, kernel_size // 2))
@@ -131,7 +105,6 @@ class AttentionGate(AttentionMapMixin, BaseModule):
             self._init_identity()
 
     def _init_identity(self) -> None:
-        """Make the map ``2 * sigmoid(0) = 1``; see ``identity_init``."""
         for branch in (self.theta, self.phi):
             nn.init.zeros_(branch.conv.weight)
             shift = branch.norm.bias if branch.with_norm else branch.conv.bias
@@ -152,15 +125,7 @@ class AttentionGate(AttentionMapMixin, BaseModule):
             psi_conv.bias.data.fill_(-response)
 
     def forward(self, x: Tensor, g: Tensor) -> Tensor:
-        """Gate ``x`` by one spatial map computed from ``x`` and ``g``.
-
-        Args:
-            x (Tensor): ``N x C x H x W`` map to gate.
-            g (Tensor): ``N x C_g x H_g x W_g`` gating map, any size.
-
-        Returns:
-            Tensor: ``N x C x H x W``.
-        """
+        """Gate ``x`` (``N x C x H x W``) by ``g`` (``N x C_g x H' x W'``)."""
         self._check_input(x)
         self._check_input(g, 'g', 'gating_channels', batch=x.size(0))
         if self.sub_sample > 1:
@@ -182,7 +147,6 @@ class AttentionGate(AttentionMapMixin, BaseModule):
         return x * alpha
 
     def _pad_to_sub_sample(self, x: Tensor) -> Tensor:
-        """``x`` zero-padded at the bottom and right to a multiple of
-        ``sub_sample``."""
+        """``x`` zero-padded at the bottom and right to ``sub_sample``'s."""
         s = self.sub_sample
         return F.pad(x, (0, -x.size(3) % s, 0, -x.size(2) % s))

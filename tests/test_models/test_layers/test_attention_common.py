@@ -278,3 +278,21 @@ def test_unknown_plugin_type_in_resnet_raises(mmdet_scope):
         ResNet(
             depth=50,
             plugins=[dict(cfg=dict(type='Squeeze'), position='after_conv3')])
+
+
+@pytest.mark.parametrize('name', ['ECA', 'SE', 'CBAM', 'SAM'])
+def test_map_dtypes_under_autocast_and_in_a_cast_model(name, gate_output):
+    """Under autocast the maps are float32 and the output is the input's
+    dtype; in a model cast as a whole everything is in its dtype."""
+    torch.manual_seed(0)
+    layer = _build(name, 32)
+    x = torch.randn(2, 32, 5, 7).bfloat16()
+    gates = [m for m in layer.modules() if isinstance(m, Gate)]
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        maps = [gate_output(gate, lambda: layer(x)) for gate in gates]
+        assert layer(x).dtype == torch.bfloat16
+    assert all(m.dtype == torch.float32 for m in maps)
+    layer.bfloat16()
+    maps = [gate_output(gate, lambda: layer(x)) for gate in gates]
+    assert all(m.dtype == torch.bfloat16 for m in maps)
+    assert layer(x).dtype == torch.bfloat16

@@ -30,9 +30,15 @@ def test_equals_mmdet_selayer_with_the_same_weights():
     reference = SELayer(64, ratio=8)
     reference.load_state_dict(layer.state_dict())
     x = torch.randn(2, 64, 9, 7)
-    # SE runs the 1x1 convs on the pooled vector as matrix products: the
-    # same values up to float rounding.
     torch.testing.assert_close(layer(x), reference(x))
+
+
+def test_parameter_names_are_mmdetection_and_mmpretrain_ones():
+    # MMPretrain's SE-ResNet checkpoints hold these keys under se_layer.
+    assert list(SE(64).state_dict()) == [
+        'conv1.conv.weight', 'conv1.conv.bias', 'conv2.conv.weight',
+        'conv2.conv.bias'
+    ]
 
 
 def test_parameter_count():

@@ -15,7 +15,7 @@ $(PY):
 
 # The stamp is rebuilt when the requirements or setup.py change.
 $(STAMP): $(PY) requirements.txt requirements-test.txt requirements-deploy.txt \
-		requirements-mim.txt setup.py
+		requirements-mim.txt research/requirements.txt setup.py
 	@$(PY) -c "import torch" 2>/dev/null \
 		&& echo "torch already present: keeping $$($(PY) -c 'import torch; print(torch.__version__)')" \
 		|| $(PIP) install $(TORCH_SPEC)
@@ -36,7 +36,12 @@ $(STAMP): $(PY) requirements.txt requirements-test.txt requirements-deploy.txt \
 		|| { echo "No prebuilt mmcv 2.1.0 for this torch: building it with ops (about 10 min on 2 cores the first time; pip caches the wheel)"; \
 		     MMCV_WITH_OPS=1 $(PIP) install --no-build-isolation mmcv==2.1.0; }
 	@$(PY) -c "import mmcv.ops" || { echo "mmcv 2.1.0 with ops is not importable: see README, Troubleshooting"; exit 1; }
-	$(PIP) install -r requirements.txt -r requirements-test.txt -r requirements-deploy.txt
+	$(PIP) install -r requirements.txt -r requirements-test.txt -r requirements-deploy.txt \
+		-r research/requirements.txt
+	# timm, whose resnet.py the tests of the timm converter build as the
+	# reference, without its torchvision dependency (no build of it matches a
+	# CPU torch here): the tests load timm's files without its __init__.
+	$(PIP) install --no-deps timm==1.0.30
 	$(PIP) install --no-build-isolation --no-deps -e .
 	touch $(STAMP)
 
@@ -63,13 +68,15 @@ demo: data
 	$(PY) tools/test.py $(DEMO_CONFIG) "$$(cat $(DEMO_WORK_DIR)/last_checkpoint)" \
 		--work-dir $(DEMO_WORK_DIR)
 
-# The test suite, then every docstring example of the package as a doctest
-# (a separate run, so that tests/ is collected exactly as by pytest tests;
-# run from the repository root, where the examples find configs/).
+# The test suite; then research/ (the studies beside the product): its
+# tests and its scripts' docstring examples; then every docstring example of
+# the package as a doctest (separate runs, so that tests/ is collected
+# exactly as by pytest tests; run from the repository root, where the
+# examples find configs/).
 DOCTEST_PATHS ?= mmdet_attn
 # The linters MMDetection uses (settings in setup.cfg), then the tests,
 # then the docstrings' examples.
-LINT_PATHS := mmdet_attn tools tests configs setup.py
+LINT_PATHS := mmdet_attn tools tests configs research setup.py
 lint: install
 	$(PY) -m flake8 $(LINT_PATHS)
 	$(PY) -m isort --check-only --diff $(LINT_PATHS)
@@ -77,6 +84,7 @@ lint: install
 
 test: lint
 	$(PY) -m pytest tests
+	$(PY) -m pytest --doctest-modules research
 	$(PY) -m pytest --doctest-modules $(DOCTEST_PATHS)
 
 # The model zoo's measurements (README, "Model zoo").
@@ -89,7 +97,7 @@ benchmark: install
 # stopped, it resumes where it stopped).
 STUDY_DIR ?= work_dirs/custom27_study
 study: data
-	$(PY) tools/analysis_tools/custom27_study.py --work-dir $(STUDY_DIR)
+	$(PY) research/custom27_study.py --work-dir $(STUDY_DIR)
 
 # DeepForest's tree crowns (real airborne images, 1 class) as a tiled COCO
 # set; fetches the deepforest wheel once with pip download (not installed).
@@ -98,17 +106,18 @@ trees: install
 
 # Does attention help a pretrained trunk? Pretrain on the crops, fine-tune
 # on custom27 and the tree crowns with 3 seeds (the ResNet-50 family 5 on
-# custom27), paired 95 % intervals (docs/pretrained_study.md; resumes where
-# it stopped, skips what the ledger holds).
+# custom27), paired 95 % intervals (research/results/pretrained_study.md;
+# resumes where it stopped, skips what the ledger holds).
 PRETRAINED_STUDY_DIR ?= work_dirs/pretrained_study
-PRETRAINED_STUDY = $(PY) tools/analysis_tools/pretrained_study.py \
-	--work-dir $(PRETRAINED_STUDY_DIR) --ledger docs/pretrained_study_runs.json
+PRETRAINED_STUDY = $(PY) research/pretrained_study.py \
+	--work-dir $(PRETRAINED_STUDY_DIR) \
+	--ledger research/results/pretrained_study_runs.json
 pretrained-study: crops trees
 	$(PRETRAINED_STUDY) --seeds 0 1 2
 	$(PRETRAINED_STUDY) --variants r50 se_r50 eca_r50 cbam_r50 sam_r50 \
 		--datasets custom27 --seeds 3 4
 	$(PRETRAINED_STUDY) --report-only --seeds 0 1 2 3 4 \
-		--out docs/pretrained_study_results.md
+		--out research/results/pretrained_study_results.md
 
 # Attention maps and Grad-CAM of each study model (seed 0) on one val image.
 VIS_IMAGE ?= data/custom27/val/000000.png

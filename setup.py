@@ -1,7 +1,8 @@
 """Install mmdet-attn: ``pip install -e .`` (see README for the full stack).
 
 A non-editable build (``pip install .``, ``pip wheel .``) ships the configs
-and the tools under ``mmdet_attn/.mim/``, as OpenMMLab packages do.
+and the tools under ``mmdet_attn/.mim/``, as OpenMMLab packages do;
+``research/`` (the studies, their ledgers, profilers) stays in the checkout.
 """
 import shutil
 import sys

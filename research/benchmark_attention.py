@@ -21,8 +21,8 @@ with the parameter count.
 Shape contract: inputs ``batch x C x H x W`` as above; outputs equal them.
 
 Example:
-    python tools/analysis_tools/benchmark_attention.py --repeats 10
-    python tools/analysis_tools/benchmark_attention.py --device cuda --amp
+    python research/benchmark_attention.py --repeats 10
+    python research/benchmark_attention.py --device cuda --amp
 """
 import argparse
 import os

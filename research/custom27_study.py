@@ -17,8 +17,8 @@ and CSPMirrorNet, which are its size); ``better``/``worse`` means the two
 mean +- std intervals over seeds do not overlap.
 
 Example:
-    python tools/analysis_tools/custom27_study.py --out docs/custom27_study.md
-    python tools/analysis_tools/custom27_study.py --seeds 0 \\
+    python research/custom27_study.py --out research/results/custom27_study.md
+    python research/custom27_study.py --seeds 0 \\
         configs/faster_rcnn_r18_custom27.py \\
         configs/faster_rcnn_attn_r18_custom27.py
 """
@@ -34,14 +34,13 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from mmengine.config import Config, ConfigDict, DictAction
+from seed_study import (compare, launch_training, mean_std, option_strings,
+                        rarest_classes, read_val_metrics, run_summary)
 
 from mmdet_attn.analysis.model_zoo import backbone_name, reference_depth
-from mmdet_attn.analysis.seed_study import (compare, launch_training, mean_std,
-                                            option_strings, rarest_classes,
-                                            read_val_metrics, run_summary)
 from mmdet_attn.utils import load_run_config
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 TRAIN_TOOL = REPO_ROOT / 'tools' / 'train.py'
 DEFAULT_SCHEDULE = 'configs/_base_/schedules/schedule_cpu_study.py'
 METRICS = ('mAP', 'AP50', 'rare_mAP')

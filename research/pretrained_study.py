@@ -48,12 +48,12 @@ Example:
     python tools/dataset_converters/coco_crops.py data/custom27 \\
         data/custom27_crops
     python tools/dataset_converters/deepforest_trees.py data/trees
-    python tools/analysis_tools/pretrained_study.py \\
-        --ledger docs/pretrained_study_runs.json \\
-        --out docs/pretrained_study_results.md
-    python tools/analysis_tools/pretrained_study.py --datasets trees \\
+    python research/pretrained_study.py \\
+        --ledger research/results/pretrained_study_runs.json \\
+        --out research/results/pretrained_study_results.md
+    python research/pretrained_study.py --datasets trees \\
         --variants r18 attn_r18 --seeds 0 1 2
-    python tools/analysis_tools/pretrained_study.py --variants r18 \\
+    python research/pretrained_study.py --variants r18 \\
         --seeds 0 --iters custom27=600 trees=300 \\
         --val-interval custom27=100 trees=50 \\
         --work-dir work_dirs/pretrained_study_plateau \\
@@ -75,12 +75,12 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmengine.config import Config, DictAction
 from mmengine.runner import CheckpointLoader
 from scipy import stats
+from seed_study import (launch_training, mean_std, option_strings,
+                        rarest_classes, run_summary, run_time)
 
-from mmdet_attn.analysis.seed_study import (launch_training, mean_std,
-                                            option_strings, rarest_classes,
-                                            run_summary, run_time)
+from mmdet_attn.utils import checkpoint_safe_globals
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 TRAIN_TOOL = REPO_ROOT / 'tools' / 'train.py'
 DEFAULT_SCHEDULE = 'configs/_base_/schedules/schedule_cpu_finetune.py'
 # The network each variant's trunk comes from, and its plain twin.
@@ -250,10 +250,9 @@ def paired_interval(differences: Sequence[float],
     mean = statistics.fmean(differences)
     if len(differences) < 2:
         return mean, math.nan, math.nan
-    half = stats.t.ppf(
-        (1 + confidence) / 2,
-        len(differences) - 1) * (
-            statistics.stdev(differences) / math.sqrt(len(differences)))
+    quantile = float(stats.t.ppf((1 + confidence) / 2, len(differences) - 1))
+    half = quantile * (
+        statistics.stdev(differences) / math.sqrt(len(differences)))
     return mean, mean - half, mean + half
 
 
@@ -279,7 +278,9 @@ def cpu_model() -> str:
 def trunk_digest(checkpoint: str) -> str:
     """A digest of a checkpoint's backbone weights (names and values), the
     same for the same weights whatever else the file holds."""
-    state = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    with checkpoint_safe_globals():
+        state = CheckpointLoader.load_checkpoint(
+            checkpoint, map_location='cpu')
     digest = hashlib.sha256()
     for name, tensor in sorted(state['state_dict'].items()):
         if name.startswith('backbone.'):

@@ -21,9 +21,9 @@ by own time. Each step fetches its batch from the config's data loader, so
 the figures include data loading as training does.
 
 Example:
-    python tools/analysis_tools/profile_train_step.py \\
+    python research/profile_train_step.py \\
         configs/faster_rcnn_r18_custom27.py --iters 20
-    python tools/analysis_tools/profile_train_step.py \\
+    python research/profile_train_step.py \\
         configs/faster_rcnn_r18_custom27.py --cfg-options \\
         model.roi_head.bbox_roi_extractor.roi_layer.type=RoIAlign
 """

@@ -1,6 +1,6 @@
 """Running, reading and summarising a multi-seed accuracy study.
 
-``tools/analysis_tools/custom27_study.py`` and ``pretrained_study.py`` train
+``research/custom27_study.py`` and ``research/pretrained_study.py`` train
 each config with several seeds through :func:`launch_training`; these
 functions read each run's validation metrics back from MMEngine's
 ``vis_data/scalars.json``, reduce them over seeds and compare each variant

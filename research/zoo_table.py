@@ -2,20 +2,20 @@
 
 Reads the cost table (``docs/zoo/benchmark_backbones.md``, written by
 ``tools/analysis_tools/benchmark_backbones.py``), the accuracy table
-(``docs/custom27_study.md``, written by
-``tools/analysis_tools/custom27_study.py``) and, for each ``_custom27``
+(``research/results/custom27_study.md``, written by
+``research/custom27_study.py``) and, for each ``_custom27``
 config, the visualiser's ``work_dirs/vis_attention/<config>/maps.json``
 (``make vis``). Each row's picture is the spatial attention map with the
 widest range of values, or the Grad-CAM when the backbone has no spatial
 attention, written at half size to ``docs/zoo/vis/<config>.png``. When the
 pretrained-regime study's report exists (``--pretrained-study``, the
-``--out`` of ``tools/analysis_tools/pretrained_study.py``), a second table
+``--out`` of ``research/pretrained_study.py``), a second table
 gives each of its variants' bbox mAP and difference to its plain twin on
 custom27 and trees. Paste the output over the tables under "## Model zoo"
 in README.md.
 
 Example:
-    python tools/misc/zoo_table.py > /tmp/zoo_table.md
+    python research/zoo_table.py > /tmp/zoo_table.md
 """
 import argparse
 import json
@@ -49,11 +49,13 @@ STUDY_LABELS = dict(
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--cost', default='docs/zoo/benchmark_backbones.md')
-    parser.add_argument('--study', default='docs/custom27_study.md')
+    parser.add_argument(
+        '--study', default='research/results/custom27_study.md')
     parser.add_argument('--vis-dir', default='work_dirs/vis_attention')
     parser.add_argument('--pictures', default='docs/zoo/vis')
     parser.add_argument(
-        '--pretrained-study', default='docs/pretrained_study_results.md')
+        '--pretrained-study',
+        default='research/results/pretrained_study_results.md')
     return parser.parse_args()
 
 
@@ -175,7 +177,8 @@ def main() -> None:
               f'{c["Reference"].split(" (")[0]}) | {c["Peak / ref"]} | ' +
               ' | '.join(acc) + f' | {pic} |')
     if Path(args.pretrained_study).exists():
-        print('\nPretrained regime (`docs/pretrained_study.md`):\n')
+        print('\nPretrained regime '
+              '(`research/results/pretrained_study.md`):\n')
         print('\n'.join(
             pretrained_table(read_sections(args.pretrained_study))))
 

@@ -1,6 +1,6 @@
 # CSPMirrorNet53 as a classifier of the synthetic set's object crops: the
 # CPU stand-in for cspmirrornet53_in1k.py in the pretrained-regime study
-# (tools/analysis_tools/pretrained_study.py).
+# (research/pretrained_study.py).
 _base_ = './_base_/classifier_custom27_crops.py'
 
 model = dict(

@@ -1,5 +1,6 @@
-"""Wall-clock timing and peak memory shared by the benchmark scripts in
-``tools/analysis_tools/``."""
+"""Wall-clock timing and peak memory of the benchmark scripts
+(``tools/analysis_tools/benchmark_backbones.py``, and those of
+``research/``)."""
 import ctypes
 import gc
 import platform

@@ -68,17 +68,11 @@ import cv2
 import numpy as np
 from mmengine.logging import MMLogger
 
-__all__ = [
-    'SHAPES', 'MARKINGS', 'CUSTOM27_CLASSES', 'TAIL_RATIO',
-    'VAL_MIN_PER_CLASS', 'class_weights', 'generate_custom27'
-]
+from .custom27_classes import CUSTOM27_CLASSES, MARKINGS, SHAPES
 
-SHAPES: Tuple[str, ...] = ('circle', 'square', 'triangle', 'diamond',
-                           'hexagon', 'star', 'cross', 'ring', 'arrow')
-MARKINGS: Tuple[str, ...] = ('plain', 'dot', 'bar')
-#: The 27 class names, ``'<shape>_<marking>'``; category id = index + 1.
-CUSTOM27_CLASSES: Tuple[str, ...] = tuple(f'{s}_{m}' for s in SHAPES
-                                          for m in MARKINGS)
+__all__ = [
+    'TAIL_RATIO', 'VAL_MIN_PER_CLASS', 'class_weights', 'generate_custom27'
+]
 
 #: Weight of the most common class over that of the rarest.
 TAIL_RATIO = 30.0

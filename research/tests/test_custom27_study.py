@@ -1,15 +1,15 @@
-"""tools/analysis_tools/custom27_study.py end to end on a tiny split: two
+"""research/custom27_study.py end to end on a tiny split: two
 configs x two seeds, resumption, and a failing run. The first launch runs
 the tool as a command; the later ones call its ``main`` in this process
 (they train nothing, or one run that fails at once)."""
-import importlib.util
 import json
 import sys
 
 import pytest
-from tool_runner import CONFIG_DIR, REPO_ROOT, data_options, run_python_tool
+from research_runner import load_script, run_script
+from tool_runner import CONFIG_DIR, data_options
 
-STUDY = 'analysis_tools/custom27_study.py'
+STUDY = 'custom27_study.py'
 CONFIGS = [
     str(CONFIG_DIR / 'faster_rcnn_r18_custom27.py'),
     str(CONFIG_DIR / 'faster_rcnn_attn_r18_custom27.py')
@@ -30,17 +30,14 @@ def _study_args(work_dir, data_root, *args, options=()):
 
 
 def _study(work_dir, data_root, *args, options=()):
-    return run_python_tool(
+    return run_script(
         STUDY, *_study_args(work_dir, data_root, *args, options=options))
 
 
 @pytest.fixture
 def study_main(monkeypatch):
     """The tool's ``main``, called here with a command line."""
-    spec = importlib.util.spec_from_file_location('custom27_study',
-                                                  REPO_ROOT / 'tools' / STUDY)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_script(STUDY)
 
     def main(*args):
         monkeypatch.setattr(sys, 'argv', [STUDY, *args])

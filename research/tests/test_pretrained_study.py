@@ -1,4 +1,4 @@
-"""tools/analysis_tools/pretrained_study.py: the paired statistics, the run
+"""research/pretrained_study.py: the paired statistics, the run
 configs it composes, and one tiny pretrain -> fine-tune run that resumes."""
 import json
 import math
@@ -10,14 +10,15 @@ from types import SimpleNamespace
 import pytest
 from deepforest_wheel import write_wheel
 from mmengine.config import Config
-from tool_runner import load_tool, run_python_tool
+from research_runner import load_script, run_script
+from tool_runner import run_python_tool
 
-TOOL = 'analysis_tools/pretrained_study.py'
+STUDY = 'pretrained_study.py'
 
 
 @pytest.fixture(scope='module')
 def study_tool():
-    return load_tool(TOOL)
+    return load_script(STUDY)
 
 
 def test_paired_interval_is_students_t(study_tool):
@@ -54,7 +55,7 @@ def study_args(tmp_path: Path, **kwargs) -> SimpleNamespace:
 
 def test_custom27_runs_take_the_users_regime_backbone(study_tool, tmp_path,
                                                       monkeypatch):
-    monkeypatch.chdir(Path(study_tool.__file__).parents[2])
+    monkeypatch.chdir(study_tool.REPO_ROOT)
     study = study_tool.Study(study_args(tmp_path))
     with pytest.raises(FileNotFoundError, match='r18 is not pretrained'):
         study.finetune_config('custom27', 'attn_r18')
@@ -263,7 +264,7 @@ def test_tiny_study_pretrains_fine_tunes_and_resumes(study_tool, tiny_custom27,
         '--pretrain-options', *pretrain, '--finetune-options', *finetune,
         '--seeds', '0'
     ]
-    result = run_python_tool(TOOL, *command)
+    result = run_script(STUDY, *command)
     assert result.returncode == 0, (
         result.stdout[-3000:] + result.stderr[-3000:])
     pretrained = json.loads((work / 'pretrain/r18/study_run.json').read_text())
@@ -291,7 +292,7 @@ def test_tiny_study_pretrains_fine_tunes_and_resumes(study_tool, tiny_custom27,
             f'{work}/pretrain/r18/epoch_1.pth') in log
     assert '| r18 | 1 |' in (work / 'study.md').read_text()
     # Done runs are not trained again: a second launch only reports.
-    again = run_python_tool(TOOL, *command)
+    again = run_script(STUDY, *command)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert 'seed 0:' not in again.stdout and 'pretrain' not in again.stdout
     assert (work / 'trees/r18/seed0/study_launches.jsonl').read_text() == \
@@ -307,13 +308,13 @@ def test_tiny_study_pretrains_fine_tunes_and_resumes(study_tool, tiny_custom27,
     assert runs['trees/r18/seed0'] == dict(run, trunk=trunk, iters=2) == run
     # A new checkout (no work dir) with the ledger trains nothing ...
     shutil.rmtree(work)
-    again = run_python_tool(TOOL, *command)
+    again = run_script(STUDY, *command)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert not (work / 'pretrain').exists()
     assert '| r18 | 1 |' in (work / 'study.md').read_text()
     # ... and a new seed pretrains the trunk again, one thread, the same
     # weights: the ledger's seed 0 still pairs with the new seed 1.
-    more = run_python_tool(TOOL, *command, '1')
+    more = run_script(STUDY, *command, '1')
     assert more.returncode == 0, more.stdout[-3000:] + more.stderr[-3000:]
     after = json.loads(ledger.read_text())
     assert [key for key in after

@@ -1,16 +1,13 @@
-"""Reading and summarising a multi-seed study
-(mmdet_attn.analysis.seed_study)."""
+"""Reading and summarising a multi-seed study (research/seed_study.py)."""
 import json
 import math
 import os
 import time
 
 import pytest
-
-from mmdet_attn.analysis import seed_study
-from mmdet_attn.analysis.seed_study import (compare, launch_training, mean_std,
-                                            rarest_classes, read_val_metrics,
-                                            run_summary, run_time)
+import seed_study
+from seed_study import (compare, launch_training, mean_std, rarest_classes,
+                        read_val_metrics, run_summary, run_time)
 
 
 def _write_scalars(run_dir, stamp, records):

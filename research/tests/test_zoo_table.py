@@ -1,11 +1,11 @@
-"""tools/misc/zoo_table.py: the README zoo table from the published cost
+"""research/zoo_table.py: the README zoo table from the published cost
 and accuracy tables, and its picture rule."""
 import argparse
 import json
 
 import cv2
 import numpy as np
-from tool_runner import load_tool, run_python_tool
+from research_runner import load_script, run_script
 
 
 def test_zoo_table_rows_and_picture_rule(tmp_path):
@@ -30,9 +30,8 @@ def test_zoo_table_rows_and_picture_rule(tmp_path):
     for value, name in ((50, 'a.png'), (200, 'b.png'), (100, 'c.png')):
         cv2.imwrite(str(vis / name), np.full((40, 60, 3), value, np.uint8))
 
-    proc = run_python_tool('misc/zoo_table.py', '--vis-dir',
-                           str(tmp_path / 'vis'), '--pictures',
-                           str(tmp_path / 'pictures'))
+    proc = run_script('zoo_table.py', '--vis-dir', str(tmp_path / 'vis'),
+                      '--pictures', str(tmp_path / 'pictures'))
     assert proc.returncode == 0, proc.stderr
     rows = [
         line for line in proc.stdout.splitlines()
@@ -53,7 +52,7 @@ def test_pretrained_regime_table_from_the_study_report(tmp_path, monkeypatch):
     for the plain one and one seed of the other) becomes one row per
     variant with the paired difference, its interval and verdict, and
     'pending' where too few seeds ran."""
-    study = load_tool('analysis_tools/pretrained_study.py')
+    study = load_script('pretrained_study.py')
     monkeypatch.setattr(study, 'rare_classes', lambda args: ['circle_plain'])
     args = argparse.Namespace(
         seeds=[0, 1, 2],
@@ -82,9 +81,9 @@ def test_pretrained_regime_table_from_the_study_report(tmp_path, monkeypatch):
     report = tmp_path / 'results.md'
     report.write_text(study.report(args, runs))
 
-    proc = run_python_tool('misc/zoo_table.py', '--pretrained-study',
-                           str(report), '--vis-dir', str(tmp_path / 'vis'),
-                           '--pictures', str(tmp_path / 'pictures'))
+    proc = run_script('zoo_table.py', '--pretrained-study', str(report),
+                      '--vis-dir', str(tmp_path / 'vis'), '--pictures',
+                      str(tmp_path / 'pictures'))
     assert proc.returncode == 0, proc.stderr
     rows = {
         line.split('|')[1].strip(): [c.strip() for c in line.split('|')[2:-1]]

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from mmdet_attn.datasets import (CUSTOM27_CLASSES, StrictCocoDataset,
-                                 generate_custom27)
+from mmdet_attn.datasets import CUSTOM27_CLASSES, StrictCocoDataset
+from mmdet_attn.datasets.synthetic_custom27 import generate_custom27
 
 ANN = 'annotations/instances_train.json'
 

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from pycocotools.coco import COCO
 
-from mmdet_attn.datasets import CUSTOM27_CLASSES, generate_custom27
-from mmdet_attn.datasets.synthetic_custom27 import (MARKINGS, SHAPES,
-                                                    _render_object)
+from mmdet_attn.datasets.custom27_classes import (CUSTOM27_CLASSES, MARKINGS,
+                                                  SHAPES)
+from mmdet_attn.datasets.synthetic_custom27 import (_render_object,
+                                                    generate_custom27)
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL = dict(num_train=4, num_val=3, img_size=96)

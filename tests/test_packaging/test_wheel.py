@@ -1,8 +1,9 @@
 """A non-editable install ships the configs, the tools and the model index
-under ``mmdet_attn/.mim/``: a wheel built from a copy of the repository,
-installed into a fresh venv that reuses this environment's packages, imports
-from the venv and resolves its configs' ``_base_`` files there, and OpenMMLab's
-``mim`` trains, runs tools and searches configs with it."""
+under ``mmdet_attn/.mim/``, and nothing of ``research/``: a wheel built from
+a copy of the repository, installed into a fresh venv that reuses this
+environment's packages, imports from the venv and resolves its configs'
+``_base_`` files there, and OpenMMLab's ``mim`` trains, runs tools and
+searches configs with it."""
 import os
 import re
 import shutil
@@ -93,6 +94,15 @@ def test_wheel_installs_configs_and_tools(installed_wheel, tmp_path):
     for name in ('train.py', 'test.py', 'infer.py', 'dist_train.sh',
                  'model_converters', 'deployment', 'analysis_tools'):
         assert f"'{name}'" in tools
+    # research/ (studies, ledgers, profilers) stays beside the product.
+    research = {
+        path.name
+        for path in (REPO_ROOT / 'research').rglob('*.*')
+        if path.name != '__init__.py'
+    }
+    shipped = {path.name for path in site.rglob('*.*')}
+    assert not (site / 'research').exists()
+    assert not research & shipped
 
 
 def _mim(installed_wheel, *args, cwd):

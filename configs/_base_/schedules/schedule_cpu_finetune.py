@@ -1,9 +1,9 @@
 # Fine-tuning a pretrained trunk on a small dataset on a few CPU cores:
 # AdamW at lr 1e-3 (the from-scratch schedule's optimiser; the FPN and the
 # heads start from scratch: at lr 1e-4 ResNet-18 reached only bbox mAP 0.087
-# on custom27 after 300 of 600 iterations, docs/pretrained_study.md), a
-# 50-iteration linear warm-up, cosine decay over 300 iterations, validation
-# at the end.
+# on custom27 after 300 of 600 iterations,
+# research/results/pretrained_study.md), a 50-iteration linear warm-up,
+# cosine decay over 300 iterations, validation at the end.
 max_iters = 300
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)

@@ -1,5 +1,5 @@
 # The schedule of the custom27 accuracy study
-# (tools/analysis_tools/custom27_study.py), merged over each config's own:
+# (research/custom27_study.py), merged over each config's own:
 # two epochs over the 800 training images (400 iterations of 4 images), a
 # 100-iteration linear warm-up and cosine decay to the end, validation on
 # the val split at the end; the optimiser of schedule_cpu_demo.py (AdamW,

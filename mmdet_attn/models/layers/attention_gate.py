@@ -9,7 +9,7 @@ from mmdet.utils import OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from .base import AttentionMapMixin, Gate
+from .base import AttentionMapMixin, Gate, one_channel_norm
 
 
 @MODELS.register_module()
@@ -89,15 +89,12 @@ class AttentionGate(AttentionMapMixin, BaseModule):
             kernel_size,
             padding=kernel_size // 2,
             **branch)
-        if norm_cfg is not None and norm_cfg.get('type') == 'GN':
-            # psi has one output channel: one group is the only one it has.
-            norm_cfg = dict(norm_cfg, num_groups=1)
         self.psi = ConvModule(
             inter_channels,
             1,
             kernel_size,
             padding=kernel_size // 2,
-            norm_cfg=norm_cfg,
+            norm_cfg=one_channel_norm(norm_cfg),
             act_cfg=None)
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.gate = Gate(scale=2. if identity_init else 1.)

@@ -14,6 +14,13 @@ def autocast_off(x: Tensor) -> torch.autocast:
     return torch.autocast(x.device.type, enabled=False)
 
 
+def one_channel_norm(norm_cfg: OptConfigType) -> OptConfigType:
+    """``norm_cfg`` for a norm over one channel: GroupNorm with one group."""
+    if norm_cfg is not None and norm_cfg.get('type') == 'GN':
+        return dict(norm_cfg, num_groups=1)
+    return norm_cfg
+
+
 def init_identity_mlp(first: nn.Module, last: nn.Module) -> None:
     """Make ``last(relu(first(z)))`` zero for every ``z``, every parameter
     still getting gradient; both are ``nn.Linear`` or 1x1 ``nn.Conv2d``

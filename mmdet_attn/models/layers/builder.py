@@ -46,11 +46,18 @@ def attention_class(layer_type: Union[str, type, None],
 
 
 def with_backbone_norm(cfg: dict, norm_cfg: OptConfigType) -> dict:
-    """A copy of the attention config ``cfg`` in which an
-    :class:`AttentionGate`'s ``norm_cfg`` defaults to the backbone's."""
+    """A copy of the attention config ``cfg`` whose norms are the backbone's
+    ``norm_cfg``: each ``*norm_cfg`` argument it switches on (a dict), and
+    an :class:`AttentionGate`'s ``norm_cfg``, on by default."""
     cfg = dict(cfg)
     if issubclass(attention_class(cfg.get('type')), AttentionGate):
         cfg.setdefault('norm_cfg', norm_cfg)
+    if norm_cfg is not None:
+        cfg.update({
+            key: dict(norm_cfg)
+            for key, value in cfg.items()
+            if key.endswith('norm_cfg') and isinstance(value, dict)
+        })
     return cfg
 
 

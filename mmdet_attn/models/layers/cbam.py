@@ -7,7 +7,8 @@ from mmdet.utils import OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from .base import AttentionMapMixin, Gate, autocast_off, init_identity_mlp
+from .base import (AttentionMapMixin, Gate, autocast_off, init_identity_mlp,
+                   one_channel_norm)
 
 
 class ChannelGate(BaseModule):
@@ -45,7 +46,7 @@ class SpatialGate(BaseModule):
             1,
             kernel_size,
             padding=kernel_size // 2,
-            norm_cfg=norm_cfg,
+            norm_cfg=one_channel_norm(norm_cfg),
             act_cfg=None)
         self.gate = Gate(scale=gate_scale)
 

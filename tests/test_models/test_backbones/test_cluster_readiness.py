@@ -9,7 +9,11 @@ from typing import List, Sequence, Tuple
 import pytest
 import torch
 import torch.nn as nn
-from config_backbones import CONFIG_BACKBONES, SHALLOW, build_backbone
+from config_backbones import CONFIG_BACKBONES, NARROW, SHALLOW, build_backbone
+from mmdet.registry import MODELS
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from tool_runner import CONFIG_DIR
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmdet_attn.models.backbones import AttentionResNet, GatedECAResNet
@@ -79,23 +83,23 @@ def norm_types(model: nn.Module) -> Sequence[type]:
 
 
 def norm_overrides(config: str, norm_cfg: dict) -> dict:
-    """``norm_cfg`` for the backbone of ``config`` and for the norms its
-    attention config sets itself (the Attention Gate's branch norms of the
-    Attttttention-ResNet layout), as docs/gpu_clusters.md tells users."""
-    overrides = dict(norm_cfg=norm_cfg)
-    gate = CONFIG_BACKBONES[config].get('attention_gate') or {}
-    if gate.get('branch_norm_cfg') is not None:
-        overrides['attention_gate'] = dict(
-            gate, norm_cfg=norm_cfg, branch_norm_cfg=norm_cfg)
-    return overrides
+    """``norm_cfg`` for the backbone of ``config``: the one key that sets
+    every norm of the backbone, its attention layers' included."""
+    return dict(norm_cfg=norm_cfg)
 
 
-def test_config_backbones_cover_every_backbone_type():
-    types = {cfg['type'] for cfg in CONFIG_BACKBONES.values()}
-    assert types == {
-        'ResNet', 'GatedECAResNet', 'AttentionResNet', 'ResidualAttentionNet',
-        'CSPMirrorNet'
-    }
+def every_config_backbone() -> List[Tuple[str, dict]]:
+    """``(config, backbone cfg)`` of every config in ``configs/`` (COCO and
+    dataset twins), each distinct backbone once, without its weights."""
+    seen, backbones = set(), []
+    for path in sorted(CONFIG_DIR.glob('*.py')):
+        cfg = Config.fromfile(str(path)).model.backbone.to_dict()
+        cfg.pop('init_cfg', None)
+        key = repr(sorted(cfg.items()))
+        if key not in seen:
+            seen.add(key)
+            backbones.append((path.stem, cfg))
+    return backbones
 
 
 @pytest.mark.parametrize('config', CONFIGS)
@@ -107,30 +111,56 @@ def test_sync_bn_reaches_every_norm(config):
     assert types and all(issubclass(t, nn.SyncBatchNorm) for t in types)
 
 
-def test_attention_gate_norm_follows_the_backbone_unless_set():
+@pytest.mark.parametrize(
+    'norm_cfg',
+    [SYNC_BN, dict(type='GN', num_groups=8, requires_grad=True)],
+    ids=['SyncBN', 'GN'])
+@pytest.mark.parametrize(
+    'config,cfg',
+    every_config_backbone(),
+    ids=lambda v: v if isinstance(v, str) else '')
+def test_one_norm_cfg_reaches_every_norm(config, cfg, norm_cfg):
+    """Every config's backbone (narrow), every layout and option: the
+    backbone's ``norm_cfg`` alone leaves no other norm type."""
+    init_default_scope('mmdet')
+    cfg = dict(cfg, norm_cfg=norm_cfg, **NARROW[cfg['type']])
+    model = MODELS.build(cfg)
+    expected = nn.SyncBatchNorm if norm_cfg is SYNC_BN else nn.GroupNorm
+    types = norm_types(model)
+    assert types and all(issubclass(t, expected) for t in types), config
+
+
+def test_attention_gate_norm_follows_the_backbone():
     model = GatedECAResNet(depth=18, norm_cfg=SYNC_BN)
     assert isinstance(model.layer1_attention.gate.psi.norm, nn.SyncBatchNorm)
+    # A norm the attention config switches on is the backbone's too.
     own = GatedECAResNet(
         depth=18,
         norm_cfg=SYNC_BN,
-        attention_gate=dict(norm_cfg=dict(type='BN')))
-    assert type(own.layer1_attention.gate.psi.norm) is nn.BatchNorm2d
-    assert isinstance(own.norm1, nn.SyncBatchNorm)
+        attention_gate=dict(
+            norm_cfg=dict(type='BN'), branch_norm_cfg=dict(type='BN')))
+    assert isinstance(own.layer1_attention.gate.psi.norm, nn.SyncBatchNorm)
+    assert isinstance(own.layer1_attention.gate.theta.norm, nn.SyncBatchNorm)
+    # Off stays off.
+    off = GatedECAResNet(
+        depth=18, norm_cfg=SYNC_BN, attention_gate=dict(norm_cfg=None))
+    assert not off.layer1_attention.gate.psi.with_norm
     # One group on psi's single channel, the backbone's groups elsewhere.
     gn = GatedECAResNet(depth=18, norm_cfg=dict(type='GN', num_groups=32))
     assert gn.layer2_attention.gate.psi.norm.num_groups == 1
     assert gn.layer2[0].gn1.num_groups == 32
 
 
-def test_block_attention_norm_set_by_the_user_is_kept():
-    """Norms that are off by default are built as configured."""
+def test_block_attention_norm_follows_the_backbone():
+    """A norm that is off by default, switched on, is the backbone's."""
     model = AttentionResNet(
         depth=18,
         base_channels=16,
-        norm_cfg=SYNC_BN,
+        norm_cfg=dict(type='GN', num_groups=8),
         attention=dict(type='CBAM', spatial_norm_cfg=dict(type='BN')))
-    assert type(model.layer1[0].cbam.spatial_gate.conv.norm) is nn.BatchNorm2d
-    assert isinstance(model.layer1[0].norm1, nn.SyncBatchNorm)
+    norm = model.layer1[0].cbam.spatial_gate.conv.norm
+    assert isinstance(norm, nn.GroupNorm) and norm.num_groups == 1
+    assert isinstance(model.layer1[0].gn1, nn.GroupNorm)
 
 
 @pytest.mark.parametrize('config', CONFIGS)

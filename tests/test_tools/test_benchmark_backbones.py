@@ -135,8 +135,8 @@ def test_cfg_options_reach_the_backbone(monkeypatch):
     monkeypatch.chdir(REPO_ROOT)
     tool = load_tool(TOOL)
     cfg = tool.load_backbone_cfg('configs/faster_rcnn_se_r50.py',
-                                 {'model.backbone.freeze_attention': True})
-    assert cfg.type == 'AttentionResNet' and cfg.freeze_attention is True
+                                 {'model.backbone.freeze_attention': False})
+    assert cfg.type == 'AttentionResNet' and cfg.freeze_attention is False
     assert 'freeze_attention' not in tool.load_backbone_cfg(
         'configs/faster_rcnn_se_r50.py')
 

@@ -114,8 +114,8 @@ class AttentionResNet(ResNet):
 
     Each attention layer is a block plugin named after its abbreviation
     (``layer1.0.se_layer``, ``layer3.5.cbam``, ...), so a plain ResNet
-    checkpoint loads every trunk weight; the attention layers of frozen
-    stages stay trainable unless ``freeze_attention``.
+    checkpoint loads every trunk weight. A frozen stage is frozen whole,
+    its attention layers included, unless ``freeze_attention=False``.
 
     Args:
         depth (int): 18, 34, 50, 101 or 152.
@@ -130,8 +130,10 @@ class AttentionResNet(ResNet):
             ResNet. Defaults to None.
         stage_with_attention (Sequence[bool]): Per stage, whether its blocks
             get the attention layer. Defaults to all True.
-        freeze_attention (bool): Also freeze the attention layers of the
-            frozen stages. Defaults to False (they stay trainable).
+        freeze_attention (bool): Freeze the attention layers of the frozen
+            stages with them, as MMDetection freezes a whole stage. False
+            trains them inside the frozen trunk (the backward then runs
+            through those stages). Defaults to True.
         **kwargs: MMDetection ``ResNet``'s arguments (``num_stages``,
             ``out_indices``, ``frozen_stages``, ``norm_cfg``, ``with_cp``,
             ``plugins``, ``init_cfg``, ...), with ``norm_eval`` defaulting
@@ -162,7 +164,7 @@ class AttentionResNet(ResNet):
                                   Sequence[OptConfigType]] = None,
                  stage_with_attention: Sequence[bool] = (True, True, True,
                                                          True),
-                 freeze_attention: bool = False,
+                 freeze_attention: bool = True,
                  **kwargs) -> None:
         if depth not in self.arch_settings:
             raise KeyError(f'Invalid depth {depth} for '
@@ -269,8 +271,8 @@ class AttentionResNet(ResNet):
         return [m for m in layer.modules() if isinstance(m, AttentionMapMixin)]
 
     def _freeze_stages(self) -> None:
-        """Freeze as ``ResNet`` does, then set the attention layers of the
-        frozen stages trainable (or frozen with ``freeze_attention``)."""
+        """Freeze as ``ResNet`` does, the attention layers of the frozen
+        stages with them (trainable with ``freeze_attention=False``)."""
         super()._freeze_stages()
         trainable = not self.freeze_attention
         for stage in range(self.frozen_stages):

@@ -259,7 +259,7 @@ def test_with_cp_gives_the_same_outputs_and_gradients(depth):
 
 
 @pytest.mark.parametrize('freeze_attention', [False, True])
-def test_frozen_stages_keep_attention_trainable_unless_asked(freeze_attention):
+def test_frozen_stages_freeze_attention_unless_asked(freeze_attention):
     model = narrow(
         depth=18,
         attention=dict(type='CBAM', spatial_norm_cfg=dict(type='BN')),

@@ -180,7 +180,7 @@ def test_with_cp_gives_the_same_outputs_and_gradients():
 
 
 @pytest.mark.parametrize('freeze_attention', [False, True])
-def test_frozen_stages_keep_attention_trainable_unless_asked(freeze_attention):
+def test_frozen_stages_freeze_attention_unless_asked(freeze_attention):
     model = gated(frozen_stages=2, freeze_attention=freeze_attention)
     check_frozen(model, 2, attention_trainable=not freeze_attention)
     assert model.layer3_attention.training

@@ -4,5 +4,6 @@
 _base_ = './_base_/classifier_custom27_crops.py'
 
 model = dict(
-    backbone=dict(type='ResidualAttentionNet', arch='attention56'),
+    backbone=dict(
+        type='ResidualAttentionNet', arch='attention56', out_indices=(3, )),
     in_channels=2048)

@@ -4,5 +4,9 @@ _base_ = 'mmpretrain::resnet/resnet18_8xb32_in1k.py'
 
 custom_imports = dict(imports=['mmdet_attn'], allow_failed_imports=False)
 model = dict(
-    backbone=dict(_delete_=True, type='mmdet.GatedECAResNet', depth=18),
+    backbone=dict(
+        _delete_=True,
+        type='mmdet.GatedECAResNet',
+        depth=18,
+        out_indices=(3, )),
     head=dict(in_channels=512))

@@ -10,5 +10,8 @@ _base_ = 'mmpretrain::resnet/resnet50_8xb32_in1k.py'
 custom_imports = dict(imports=['mmdet_attn'], allow_failed_imports=False)
 model = dict(
     backbone=dict(
-        _delete_=True, type='mmdet.ResidualAttentionNet', arch='attention56'),
+        _delete_=True,
+        type='mmdet.ResidualAttentionNet',
+        arch='attention56',
+        out_indices=(3, )),
     head=dict(in_channels=2048))

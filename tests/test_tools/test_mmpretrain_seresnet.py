@@ -17,9 +17,10 @@ import pytest
 import torch
 from backbone_checks import randomize
 from mmengine.registry import Registry
-from tool_runner import REPO_ROOT, run_python_tool
+from tool_runner import run_python_tool
 
 from mmdet_attn.models.backbones import AttentionResNet
+from mmdet_attn.models.weight_converters.mmpretrain_seresnet import convert
 
 
 @pytest.fixture
@@ -64,7 +65,8 @@ def test_converted_seresnet_computes_mmpretrains(mmpretrain_seresnet,
     assert result.returncode == 0, result.stdout + result.stderr
 
     model = AttentionResNet(depth=50, attention=dict(type='SE'))
-    weights = torch.load(dst, weights_only=True)['state_dict']
+    written, = tmp_path.glob('converted-*.pth')  # named by its sha256
+    weights = torch.load(written, weights_only=True)['state_dict']
     model.load_state_dict(weights, strict=True)
     x = torch.rand(2, 3, 64, 96)
     reference.eval()  # ResNet.train returns None
@@ -77,11 +79,6 @@ def test_converted_seresnet_computes_mmpretrains(mmpretrain_seresnet,
 
 def test_converter_refuses_a_plain_resnet():
     from mmdet.models.backbones import ResNet
-    spec = importlib.util.spec_from_file_location(
-        'mmpretrain_seresnet',
-        REPO_ROOT / 'tools' / 'model_converters' / 'mmpretrain_seresnet.py')
-    converter = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(converter)
     state = {f'backbone.{k}': v for k, v in ResNet(50).state_dict().items()}
     with pytest.raises(ValueError, match='not an MMPretrain SE-ResNet'):
-        converter.convert(state)
+        convert(state)

@@ -12,8 +12,6 @@ The result loads with a plain ``torch.load(path, weights_only=True)``, with
 no allow-list: the tool checks that before it prints the file name.
 """
 import argparse
-import hashlib
-import os
 import os.path as osp
 from collections import OrderedDict
 from typing import Any, List, Optional
@@ -23,6 +21,7 @@ import torch
 from mmengine.runner import CheckpointLoader
 
 import mmdet_attn  # noqa: F401  (allow-lists this package's checkpoints)
+from mmdet_attn.models.weight_converters.common import save_sha256_named
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -96,14 +95,7 @@ def publish(in_file: str, out_file: str) -> str:
         meta=to_builtin(checkpoint.get('meta', {})),
         state_dict=OrderedDict(
             (k, v.cpu()) for k, v in checkpoint['state_dict'].items()))
-    out_dir = osp.dirname(osp.abspath(out_file))
-    os.makedirs(out_dir, exist_ok=True)
-    tmp_file = out_file + '.tmp'
-    torch.save(published, tmp_file)
-    with open(tmp_file, 'rb') as f:
-        sha = hashlib.sha256(f.read()).hexdigest()
-    final_file = f'{out_file[:-len(".pth")]}-{sha[:8]}.pth'
-    os.replace(tmp_file, final_file)
+    final_file = save_sha256_named(published, out_file)
     _check_loads_without_allow_list(final_file)
     return final_file
 

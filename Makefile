@@ -89,9 +89,13 @@ test: lint
 
 # The model zoo's measurements (README, "Model zoo").
 # Cost: every backbone config against the plain ResNet of matching depth.
+# Then one training step of each Faster R-CNN COCO detector against its
+# plain twin (the whole detector at 512 px, what a step costs a user).
 benchmark: install
 	$(PY) tools/analysis_tools/benchmark_backbones.py --repeats 5 --warmup 1 \
 		--out-dir work_dirs/benchmark_backbones
+	$(PY) tools/analysis_tools/benchmark_train_step.py --repeats 3 --warmup 1 \
+		--out-dir work_dirs/benchmark_train_step
 
 # Accuracy: every _custom27 config x 3 seeds (about 4 hours on 2 cores;
 # stopped, it resumes where it stopped).

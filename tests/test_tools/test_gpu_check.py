@@ -14,7 +14,8 @@ from tool_runner import REPO_ROOT, run_tool
 from mmdet_attn.utils import load_run_config
 
 SCRIPT = str(REPO_ROOT / 'tools' / 'misc' / 'gpu_check.sh')
-STEPS = ('install', 'build-mmcv', 'data', 'train', 'test', 'benchmark')
+STEPS = ('install', 'build-mmcv', 'data', 'train', 'test', 'benchmark',
+         'train-step')
 
 
 def dry_run(*args: str, **env: str) -> dict:
@@ -47,8 +48,11 @@ def test_dry_run_prints_every_step_within_ten_minutes(tmp_path):
     bench = steps['benchmark'][1]
     assert '--device cuda' in bench
     for config in ('faster_rcnn_attn_r18.py', 'faster_rcnn_se_r50.py',
-                   'faster_rcnn_cbam_r50.py'):
+                   'faster_rcnn_eca_r50.py', 'faster_rcnn_cbam_r50.py',
+                   'faster_rcnn_sam_r50.py'):
         assert config in bench
+    step = steps['train-step'][1]
+    assert 'benchmark_train_step.py' in step and '--device cuda' in step
     # Nothing ran: no output directory was made.
     assert list(tmp_path.iterdir()) == []
 

@@ -25,9 +25,9 @@ reports:
 
 Each time and the memory are also given as a ratio to the backbone's
 reference, a plain MMDetection ``ResNet`` measured in the same run with
-the backbone's own ``norm_eval``/``frozen_stages``/``with_cp``/``norm_cfg``/
-``style`` (read from the built backbone, so class defaults count; ``ResNet``'s
-defaults for those it lacks): of the backbone's ``depth`` for the ResNet
+the backbone's own trunk settings (``TRUNK_KEYS``, read from the built
+backbone, so class defaults count; ``ResNet``'s defaults for those it
+lacks): of the backbone's ``depth`` for the ResNet
 family (AttentionResNet, GatedECAResNet, ResNet), of depth 50 for backbones
 without a depth (ResidualAttentionNet, CSPMirrorNet), which are
 ResNet-50-sized: Attention-56 and -92 share ResNet-50's stem, bottleneck
@@ -59,7 +59,6 @@ Example:
         configs/faster_rcnn_r50.py configs/faster_rcnn_cbam_r50.py
 """
 import argparse
-import inspect
 import os
 import statistics
 from collections import defaultdict
@@ -70,7 +69,6 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 from matplotlib.figure import Figure
-from mmdet.models.backbones import ResNet
 from mmdet.registry import MODELS
 from mmengine.analysis import get_model_complexity_info
 from mmengine.config import Config, ConfigDict, DictAction
@@ -79,13 +77,12 @@ from mmengine.utils import import_modules_from_strings
 
 from mmdet_attn.analysis.benchmark import (cpu_name, map_large_allocations,
                                            median_times, peak_memory_mib)
-from mmdet_attn.analysis.model_zoo import backbone_name, reference_depth
+from mmdet_attn.analysis.model_zoo import (TRUNK_KEYS, backbone_name,
+                                           reference_cfg)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # glibc's largest mmap threshold on 64-bit, where its default settles.
 LARGEST_HEAP_BLOCK = 32 * 2**20
-# Trunk settings a plain ResNet reference copies from a backbone.
-TRUNK_KEYS = ('norm_eval', 'frozen_stages', 'with_cp', 'norm_cfg', 'style')
 # Suffixes of the configs that repeat a COCO config's backbone on another
 # dataset.
 DATASET_TWINS = ('_custom27', '_trees')
@@ -181,19 +178,6 @@ def load_backbone_cfg(config: str,
         import_modules_from_strings(**cfg.custom_imports)
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     return cfg.model.backbone
-
-
-def reference_cfg(backbone: nn.Module) -> ConfigDict:
-    """The plain ``ResNet`` a backbone is compared with: of its depth
-    (ResNet-50 without one), with its trunk settings and ``ResNet``'s
-    defaults for those it lacks, so that equal references are equal
-    configs."""
-    defaults = inspect.signature(ResNet).parameters
-    return ConfigDict(
-        type='ResNet',
-        depth=reference_depth(backbone),
-        **{k: getattr(backbone, k, defaults[k].default)
-           for k in TRUNK_KEYS})
 
 
 def reference_names(cfgs: Dict[str, ConfigDict]) -> Dict[str, str]:

@@ -9,7 +9,10 @@
 #      flagship (configs/faster_rcnn_attn_r18_custom27.py);
 #   5. tools/test.py on its checkpoint (COCO bbox mAP);
 #   6. the backbone benchmark with --device cuda for the flagship and
-#      SE/CBAM-ResNet-50 (AMP and channels_last columns).
+#      SE/ECA/CBAM/SAM-ResNet-50 against their plain twins (time and
+#      max_memory_allocated ratios; AMP and channels_last columns);
+#   7. one training step of the flagship's and CBAM-ResNet-50's COCO
+#      detectors against their plain twins at 512 px.
 # Everything goes to OUT_DIR/gpu_check.log (one log) and a summary with the
 # benchmark table to OUT_DIR/gpu_check.md (one table).
 #
@@ -33,7 +36,8 @@ JOBS=${MAX_JOBS:-$(nproc 2>/dev/null || echo 4)}
 # Seconds for the whole check (the device machine stops a command at 600).
 BUDGET=${GPU_CHECK_BUDGET:-570}
 CONFIG=configs/faster_rcnn_attn_r18_custom27.py
-BENCH_CONFIGS="configs/faster_rcnn_attn_r18.py configs/faster_rcnn_se_r50.py configs/faster_rcnn_cbam_r50.py"
+BENCH_CONFIGS="configs/faster_rcnn_attn_r18.py configs/faster_rcnn_se_r50.py configs/faster_rcnn_eca_r50.py configs/faster_rcnn_cbam_r50.py configs/faster_rcnn_sam_r50.py"
+STEP_CONFIGS="configs/faster_rcnn_attn_r18.py configs/faster_rcnn_cbam_r50.py"
 # What the GPU machine's image lacks (torch, numpy, scipy, matplotlib,
 # opencv, rich, pyyaml, tqdm, six, pillow are there): pinned wheels for
 # CPython 3.12, and mmcv's source.
@@ -151,6 +155,10 @@ write_table() {
             echo
             cat "$WORK/benchmark/benchmark.md"
         fi
+        if [ -f "$WORK/train_step/train_step.md" ]; then
+            echo
+            cat "$WORK/train_step/train_step.md"
+        fi
     } > "$TABLE"
 }
 
@@ -212,6 +220,9 @@ run test 60 \
 run benchmark 150 \
     "$PY tools/analysis_tools/benchmark_backbones.py $BENCH_CONFIGS" \
     "--device cuda --repeats 20 --warmup 5 --out-dir $WORK/benchmark"
+run train-step 45 \
+    "$PY tools/analysis_tools/benchmark_train_step.py $STEP_CONFIGS" \
+    "--device cuda --repeats 5 --warmup 2 --out-dir $WORK/train_step"
 
 if [ "$DRY_RUN" = 0 ]; then
     write_table

@@ -1,14 +1,10 @@
 # Cascade R-CNN with SE-ResNet-50 (the backbone of faster_rcnn_se_r50.py) +
 # FPN: MMDetection's COCO 1x config with this backbone, from ImageNet weights
-# as faster_rcnn_se_r50.py.
-_base_ = 'mmdet::cascade_rcnn/cascade-rcnn_r50_fpn_1x_coco.py'
+# as faster_rcnn_se_r50.py, stage 1's pretrained SE frozen with the stage.
+_base_ = [
+    'mmdet::cascade_rcnn/cascade-rcnn_r50_fpn_1x_coco.py',
+    './_base_/backbones/se_r50.py'
+]
 
 custom_imports = dict(imports=['mmdet_attn'], allow_failed_imports=False)
-model = dict(
-    backbone=dict(
-        type='AttentionResNet',
-        attention=dict(type='SE'),
-        init_cfg=dict(
-            prefix='backbone.',
-            checkpoint='https://download.openmmlab.com/mmclassification/v0/'
-            'se-resnet/se-resnet50_batch256_imagenet_20200804-ae206104.pth')))
+model = dict(backbone=_base_.se_r50_imagenet)

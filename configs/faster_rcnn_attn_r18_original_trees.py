@@ -3,16 +3,11 @@
 # faster_rcnn_attn_r18_original.py (plain ImageNet ResNet-18 trunk; the
 # repository's gates and ECA start as it initialises them, not as the
 # identity).
-_base_ = './faster_rcnn_r18_trees.py'
+# Unlike there, stage 1 has attention too, trained inside the frozen stage,
+# as in the published study (faster_rcnn_r18_trees.py).
+_base_ = [
+    './faster_rcnn_r18_trees.py', './_base_/backbones/attn_r18_original.py'
+]
 
 model = dict(
-    backbone=dict(
-        type='GatedECAResNet',
-        attention_gate=dict(
-            kernel_size=3,
-            norm_cfg=dict(type='BN'),
-            branch_norm_cfg=dict(type='BN'),
-            branch_act_cfg=dict(type='ReLU'),
-            dropout=0.5,
-            align_corners=True),
-        eca=dict(kernel_size=3, dropout=0.5)))
+    backbone=dict(_base_.attn_r18_original_from_r18, **_base_.study_attention))

@@ -6,6 +6,6 @@ model = dict(
     neck=dict(
         _delete_=True,
         type='PAFPN',
-        in_channels=[128, 256, 512, 1024],
+        in_channels=_base_.cspmirrornet53_channels,
         out_channels=256,
         num_outs=5))

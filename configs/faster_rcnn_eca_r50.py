@@ -3,10 +3,8 @@
 # COCO, 1x schedule. The trunk starts from the plain ImageNet ResNet-50 and
 # every ECA starts as the identity (identity_init), so at step 0 the
 # backbone computes the pretrained ResNet-50 and the attention is learnt on
-# top of it.
-_base_ = './faster_rcnn_r50.py'
+# top of it. ECA only in stages 2-4, which train: stage 1 is frozen with
+# the stem, and new attention there would stay the identity.
+_base_ = ['./faster_rcnn_r50.py', './_base_/backbones/eca_r50.py']
 
-model = dict(
-    backbone=dict(
-        type='AttentionResNet', attention=dict(type='ECA',
-                                               identity_init=True)))
+model = dict(backbone=_base_.eca_r50_imagenet)

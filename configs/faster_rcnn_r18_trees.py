@@ -9,6 +9,10 @@ _base_ = [
 ]
 
 model = dict(roi_head=dict(bbox_head=dict(num_classes=1)))
+# The published tree-crown study (research/results/pretrained_study.md)
+# trained stage 1's attention inside the frozen stage: the _trees
+# attention configs keep that, with **study_attention in their backbone.
+study_attention = dict(freeze_attention=False)
 # Iteration-based: checkpoints every 100 iterations (a stopped run resumes
 # from the last), logs every 20.
 default_hooks = dict(

@@ -3,17 +3,8 @@
 # pretrain it first (configs/pretrain/ran56_in1k.py, docs/pretraining.md);
 # the detector loads the backbone.* weights of that run's last epoch from
 # the path below.
-_base_ = './faster_rcnn_r18.py'
+_base_ = ['./faster_rcnn_r18.py', './_base_/backbones/ran56.py']
 
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='ResidualAttentionNet',
-        arch='attention56',
-        frozen_stages=1,
-        norm_eval=True,
-        init_cfg=dict(
-            type='Pretrained',
-            prefix='backbone.',
-            checkpoint='work_dirs/ran56_in1k/epoch_100.pth')),
+    backbone=dict(_base_.ran56_imagenet, _delete_=True),
     neck=dict(in_channels=[256, 512, 1024, 2048]))

@@ -3,8 +3,8 @@
 # FPN, COCO, 1x, from the plain ImageNet ResNet-50. SAM's residual form,
 # x * (1 + W GAP(x)) with W = 0 at start, is the identity at step 0; the
 # repository's form (mode='faithful') would disturb the pretrained trunk.
-_base_ = './faster_rcnn_r50.py'
+# SAM only in stages 2-4, which train: stage 1 is frozen with the stem, and
+# new attention there would stay the identity.
+_base_ = ['./faster_rcnn_r50.py', './_base_/backbones/sam_r50.py']
 
-model = dict(
-    backbone=dict(
-        type='AttentionResNet', attention=dict(type='SAM', mode='residual')))
+model = dict(backbone=_base_.sam_r50_imagenet)

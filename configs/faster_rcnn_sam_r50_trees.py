@@ -1,8 +1,8 @@
 # SAM-ResNet-50 + FPN on the tree crowns: the backbone of
 # faster_rcnn_sam_r50.py (plain ImageNet ResNet-50 trunk, SAM in its
 # residual form, the identity at step 0).
-_base_ = './faster_rcnn_r50_trees.py'
+# Unlike there, stage 1 has attention too, trained inside the frozen stage,
+# as in the published study (faster_rcnn_r18_trees.py).
+_base_ = ['./faster_rcnn_r50_trees.py', './_base_/backbones/sam_r50.py']
 
-model = dict(
-    backbone=dict(
-        type='AttentionResNet', attention=dict(type='SAM', mode='residual')))
+model = dict(backbone=dict(_base_.sam_r50_from_r50, **_base_.study_attention))

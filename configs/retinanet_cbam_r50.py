@@ -1,12 +1,11 @@
 # RetinaNet with CBAM-ResNet-50 (the backbone of faster_rcnn_cbam_r50.py) +
 # FPN: MMDetection's COCO 1x config with this backbone, from ImageNet weights
-# as faster_rcnn_cbam_r50.py.
-_base_ = 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'
+# as faster_rcnn_cbam_r50.py: CBAM only in stages 2-4 (in the frozen
+# stage 1 new attention would stay the identity).
+_base_ = [
+    'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py',
+    './_base_/backbones/cbam_r50.py'
+]
 
 custom_imports = dict(imports=['mmdet_attn'], allow_failed_imports=False)
-model = dict(
-    backbone=dict(
-        type='AttentionResNet',
-        attention=dict(type='CBAM', identity_init=True),
-        init_cfg=dict(checkpoint='https://download.pytorch.org/models/'
-                      'resnet50-0676ba61.pth')))
+model = dict(backbone=_base_.cbam_r50_imagenet)

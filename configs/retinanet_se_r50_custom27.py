@@ -1,13 +1,9 @@
 # RetinaNet with SE-ResNet-50 + FPN on the 27-class dataset: the backbone
 # of retinanet_se_r50.py on the CPU-sized detector.
 _base_ = [
-    './_base_/models/retinanet_custom27.py', './_base_/datasets/custom27.py',
-    './_base_/schedules/schedule_cpu_demo.py', './_base_/default_runtime.py'
+    './_base_/models/retinanet_custom27.py', './_base_/backbones/se_r50.py',
+    './_base_/datasets/custom27.py', './_base_/schedules/schedule_cpu_demo.py',
+    './_base_/default_runtime.py'
 ]
 
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='AttentionResNet',
-        depth=50,
-        attention=dict(type='SE')))
+model = dict(backbone=dict(_base_.se_r50, _delete_=True))

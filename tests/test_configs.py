@@ -8,6 +8,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from tool_runner import CONFIG_DIR
 
+from mmdet_attn.models.weight_converters.schemes import resolve_source
 from mmdet_attn.utils import head_num_classes, pretrained_checkpoints
 
 CONFIGS = sorted(p for p in CONFIG_DIR.glob('*.py'))
@@ -56,8 +57,10 @@ def test_config_builds_detector(config: Path):
 @pytest.mark.parametrize('config', COCO_CONFIGS, ids=lambda p: p.stem)
 def test_coco_config_names_its_weights_source(config: Path):
     """Each COCO (and _trees) config starts from ImageNet weights: a public
-    https checkpoint, or the last epoch of its backbone's pretraining
-    config; each _scratch config from nothing."""
+    https checkpoint, a checkpoint scheme that converts published weights on
+    load (``timm://``, ``ecanet://``, ``cbam://``: checked in
+    test_configs_pretrained_attention.py), or the last epoch of its
+    backbone's pretraining config; each _scratch config from nothing."""
     cfg = Config.fromfile(str(config))
     if config.stem.endswith('_scratch'):
         assert not pretrained_checkpoints(cfg.model)
@@ -70,6 +73,8 @@ def test_coco_config_names_its_weights_source(config: Path):
     checkpoint = init_cfg.checkpoint
     if checkpoint.startswith('https://'):
         assert checkpoint.endswith('.pth')
+        return
+    if resolve_source(checkpoint) is not None:
         return
     work_dirs, name, epoch = checkpoint.split('/')
     pretrain = Config.fromfile(str(CONFIG_DIR / 'pretrain' / f'{name}.py'))

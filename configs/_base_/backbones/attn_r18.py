@@ -1,0 +1,26 @@
+# The ECA + Attention-Gate ResNet-18 (GatedECAResNet) in this package's
+# layout: the four stage outputs gated by the deepest one (1x1 gates, a BN
+# after psi), then recalibrated by ECA (k from the channels).
+attn_r18 = dict(type='GatedECAResNet', depth=18)
+
+# On torchvision's plain ImageNet ResNet-18, every gate and ECA starting as
+# the identity: at step 0 the backbone computes the pretrained ResNet-18.
+attn_r18_from_r18 = dict(
+    attn_r18,
+    attention_gate=dict(identity_init=True),
+    eca=dict(identity_init=True),
+    init_cfg=dict(
+        type='Pretrained',
+        checkpoint='https://download.pytorch.org/models/'
+        'resnet18-f37072fd.pth'))
+
+# Fine-tuned from it as MMDetection does (COCO): stem and stage 1 frozen,
+# every BN in eval mode, and gates and ECA only on stages 2-4, which train:
+# on the frozen stage 1 new attention would stay the identity and only cost
+# time.
+attn_r18_imagenet = dict(
+    attn_r18_from_r18,
+    frozen_stages=1,
+    norm_eval=True,
+    stage_with_gate=(False, True, True, True),
+    stage_with_eca=(False, True, True, True))

@@ -10,6 +10,7 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from config_backbones import NARROW
 from mmdet.registry import MODELS
 from mmdet.testing import demo_mm_inputs
 from mmengine.config import Config
@@ -45,6 +46,14 @@ def build_detector(config: str) -> Tuple[torch.nn.Module, dict]:
         cfg.train_cfg.rpn_proposal.update(SMALL_TRAIN_CFG['rpn_proposal'])
         for stage in stages if isinstance(stages, list) else [stages]:
             stage.sampler.num = SMALL_TRAIN_CFG['rcnn']['sampler']['num']
+    # A narrow backbone (the same layers, fewer channels), the neck's
+    # inputs to match.
+    cfg.backbone.update(NARROW[cfg.backbone.type])
+    backbone = MODELS.build(cfg.backbone)
+    backbone.eval()  # MMDetection's ResNet.train returns None
+    cfg.neck.in_channels = [
+        out.size(1) for out in backbone(torch.rand(1, 3, 64, 64))
+    ]
     torch.manual_seed(0)
     model = MODELS.build(cfg)
     model.train()

@@ -1,4 +1,5 @@
-"""``import mmdet_attn`` registers datasets without importing the synthetic
+"""``import mmdet_attn`` imports its models, datasets and evaluation (and
+the checkpoint allow-list), not the tools' helpers, nor the synthetic
 data generator (``tools/misc/generate_custom27.py`` imports it), and
 imports nothing of ``research/``, even where ``research/`` is on the path:
 research imports the product, never the reverse."""
@@ -29,4 +30,9 @@ def test_import_leaves_out_the_generator_and_research():
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     assert 'mmdet_attn.datasets.custom27_classes' in loaded['modules']
     assert 'mmdet_attn.datasets.synthetic_custom27' not in loaded['modules']
+    # Models, datasets, evaluation, and the checkpoint allow-list only.
+    packages = {m.split('.')[1] for m in loaded['modules'] if '.' in m}
+    assert packages == {'models', 'datasets', 'evaluation', 'utils'}
+    assert [m for m in loaded['modules'] if m.startswith('mmdet_attn.utils.')
+            ] == ['mmdet_attn.utils.checkpoint']
     assert loaded['research'] == []

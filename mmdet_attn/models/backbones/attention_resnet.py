@@ -1,20 +1,5 @@
-"""AttentionResNet: MMDetection's ResNet-18 to ResNet-152 with an attention
-layer (SE, CBAM, SAM, ECA, ...) in every residual block, after the last
-norm of the residual branch, before the addition.
-
-Papers: SE (Hu et al., CVPR 2018), CBAM (Woo et al., ECCV 2018), ECA-Net
-(Wang et al., CVPR 2020), the Streamlined Attention Module repository.
-Placement, checkpoints, freezing and costs:
-``docs/backbones/attention_resnet.md``; differences from the papers and the
-authors' code: ``docs/fidelity.md``.
-
-Example:
-    >>> import torch
-    >>> from mmdet_attn.models.backbones import AttentionResNet
-    >>> model = AttentionResNet(depth=18, attention=dict(type='SE'))
-    >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
-    [(1, 64, 25, 33), (1, 128, 13, 17), (1, 256, 7, 9), (1, 512, 4, 5)]
-"""
+"""AttentionResNet: ResNet with an attention layer (SE, CBAM, SAM, ECA, ...)
+in every residual block; see ``docs/backbones/attention_resnet.md``."""
 import inspect
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -32,29 +17,17 @@ from .base import check_stage_args
 
 
 class PluginBasicBlock(BasicBlock):
-    """MMDetection's ``BasicBlock`` that also takes plugins.
-
-    Plugins are given and built as in MMDetection's ``Bottleneck``, at
-    ``'after_conv1'`` (after conv1-norm1-ReLU) or ``'after_conv2'`` (after
-    norm2, before the addition). Without plugins it is ``BasicBlock``.
+    """MMDetection's ``BasicBlock`` that takes plugins as ``Bottleneck``.
 
     Args:
         inplanes (int): Input channels.
         planes (int): Output channels.
         *args: ``BasicBlock``'s other positional arguments.
-        plugins (list[dict], optional): Plugins of this block.
-            Defaults to None.
+        plugins (list[dict], optional): Plugins of this block, at
+            ``'after_conv1'`` (after the first ReLU) or ``'after_conv2'``
+            (after norm2, before the addition). Defaults to None.
         **kwargs: ``BasicBlock``'s other arguments (``stride``,
             ``downsample``, ``with_cp``, ``norm_cfg``, ...).
-
-    Example:
-        >>> import torch
-        >>> from mmdet_attn.models.layers import SE
-        >>> block = PluginBasicBlock(
-        ...     64, 64, plugins=[dict(cfg=dict(type=SE),
-        ...                           position='after_conv2')])
-        >>> tuple(block(torch.rand(1, 64, 9, 7)).shape)
-        (1, 64, 9, 7)
     """
 
     plugin_positions = ('after_conv1', 'after_conv2')
@@ -84,14 +57,7 @@ class PluginBasicBlock(BasicBlock):
             [p['cfg'] for p in plugins if p['position'] == 'after_conv2'])
 
     def forward(self, x: Tensor) -> Tensor:
-        """``BasicBlock.forward`` with the plugins at their positions.
-
-        Args:
-            x (Tensor): ``N x C x H x W`` input.
-
-        Returns:
-            Tensor: The block's output.
-        """
+        """``BasicBlock.forward`` with the plugins at their positions."""
 
         def _inner_forward(x: Tensor) -> Tensor:
             out = self.relu(self.norm1(self.conv1(x)))
@@ -110,44 +76,33 @@ class PluginBasicBlock(BasicBlock):
 
 @MODELS.register_module()
 class AttentionResNet(ResNet):
-    """ResNet with an attention layer in each residual block.
-
-    Each attention layer is a block plugin named after its abbreviation
-    (``layer1.0.se_layer``, ``layer3.5.cbam``, ...), so a plain ResNet
-    checkpoint loads every trunk weight. A frozen stage is frozen whole,
-    its attention layers included, unless ``freeze_attention=False``.
+    """ResNet with an attention layer in each residual block, after the
+    last norm of the residual branch (a block plugin named after the layer:
+    ``layer1.0.se_layer``, ``layer3.5.cbam``, ...).
 
     Args:
         depth (int): 18, 34, 50, 101 or 152.
         attention (dict | Sequence[dict | None], optional): The attention
-            layer, ``type`` one of the single-input types of
-            ``attention_types(gated=False)`` (``'SE'``, ``'CBAM'``,
-            ``'SAM'``, ``'ECA'``, ``'NonLocalBlock'``) and its arguments
-            except ``in_channels`` (set per block); its default norms are
-            the backbone's ``norm_cfg``. One dict for every stage, or one
-            entry per stage (None: no attention there), e.g. the released
-            ECA-ResNet-50's ``kernel_size`` 3, 5, 5, 7. None: a plain
-            ResNet. Defaults to None.
-        stage_with_attention (Sequence[bool]): Per stage, whether its blocks
-            get the attention layer. Defaults to all True.
-        freeze_attention (bool): Freeze the attention layers of the frozen
-            stages with them, as MMDetection freezes a whole stage. False
-            trains them inside the frozen trunk (the backward then runs
-            through those stages). Defaults to True.
-        **kwargs: MMDetection ``ResNet``'s arguments (``num_stages``,
-            ``out_indices``, ``frozen_stages``, ``norm_cfg``, ``with_cp``,
-            ``plugins``, ``init_cfg``, ...), with ``norm_eval`` defaulting
-            to False (training from scratch); ``BasicBlock`` also takes
-            plugins, at ``'after_conv1'`` and ``'after_conv2'``.
+            layer (``type`` one of ``attention_types(gated=False)`` and its
+            arguments but ``in_channels``; norms default to ``norm_cfg``),
+            for every stage or one per stage (None: none there). None: a
+            plain ResNet. Defaults to None.
+        stage_with_attention (Sequence[bool]): Stages whose blocks get the
+            attention layer. Defaults to all True.
+        freeze_attention (bool): Freeze the attention layers of frozen
+            stages with them; False trains them. Defaults to True.
+        **kwargs: MMDetection ``ResNet``'s arguments, with ``norm_eval``
+            defaulting to False; ``plugins`` also work with ``BasicBlock``
+            (at ``'after_conv1'`` and ``'after_conv2'``).
 
     Example:
         >>> import torch
         >>> from mmdet_attn.models.backbones import AttentionResNet
         >>> model = AttentionResNet(
-        ...     depth=50, attention=dict(type='ECA'),
+        ...     depth=18, attention=dict(type='ECA'),
         ...     stage_with_attention=(False, True, True, True))
-        >>> model.out_channels
-        [256, 512, 1024, 2048]
+        >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
+        [(1, 64, 25, 33), (1, 128, 13, 17), (1, 256, 7, 9), (1, 512, 4, 5)]
         >>> hasattr(model.layer1[0], 'eca'), model.layer2[0].eca.kernel_size
         (False, 5)
     """
@@ -196,14 +151,7 @@ class AttentionResNet(ResNet):
         super().__init__(depth, **kwargs)
 
     def stage_attention(self, num_stages: int) -> List[Optional[dict]]:
-        """The attention config of each stage, from ``attention``.
-
-        Args:
-            num_stages (int): Number of stages.
-
-        Returns:
-            list[dict | None]: One entry per stage.
-        """
+        """One attention config (or None) per stage, from ``attention``."""
         if self.attention is None or isinstance(self.attention, dict):
             return [self.attention] * num_stages
         per_stage = list(self.attention)
@@ -216,16 +164,8 @@ class AttentionResNet(ResNet):
 
     @staticmethod
     def resnet_args(kwargs: dict) -> dict:
-        """``ResNet``'s arguments: those in ``kwargs``, the others at their
-        defaults.
-
-        Args:
-            kwargs (dict): Keyword arguments for ``ResNet``.
-
-        Returns:
-            dict: Argument name to value, for every ``ResNet`` argument
-            except ``depth``.
-        """
+        """Every ``ResNet`` argument but ``depth``: from ``kwargs``, else
+        its default."""
         params = inspect.signature(ResNet.__init__).parameters
         return {
             name: kwargs.get(name, param.default)
@@ -233,16 +173,14 @@ class AttentionResNet(ResNet):
         }
 
     def stage_switches(self) -> Dict[str, Sequence[bool]]:
-        """Per-stage switches by argument name, checked against
-        ``num_stages``."""
+        """Per-stage switches by argument name, for ``check_stage_args``."""
         return dict(stage_with_attention=self.stage_with_attention)
 
     @staticmethod
     def _attention_plugin_cfg(attention: dict,
                               norm_cfg: OptConfigType) -> dict:
-        """The plugin cfg of ``attention``, its default norms set to the
-        backbone's ``norm_cfg`` and its type resolved to the class (so it
-        builds whatever the default registry scope)."""
+        """Plugin cfg of ``attention``: norms from ``norm_cfg``, ``type`` as
+        the class (builds in any registry scope)."""
         layer_class = attention_class(attention.get('type'), gated=False)
         if 'in_channels' in attention:
             raise ValueError('attention must not set in_channels: each block '
@@ -258,21 +196,18 @@ class AttentionResNet(ResNet):
         ]
 
     def make_res_layer(self, **kwargs) -> ResLayer:
-        """``ResNet.make_res_layer`` with :class:`PluginBasicBlock` for
-        ``BasicBlock`` (same parameters, plugins allowed)."""
+        """``ResNet.make_res_layer``, ``BasicBlock`` taking plugins."""
         if kwargs['block'] is BasicBlock:
             kwargs['block'] = PluginBasicBlock
         return super().make_res_layer(**kwargs)
 
     def stage_attention_layers(self, stage: int) -> List[nn.Module]:
-        """This library's attention layers belonging to stage ``stage``
-        (0-based): here those inside its residual blocks."""
+        """The attention layers of stage ``stage`` (0-based)."""
         layer = getattr(self, self.res_layers[stage])
         return [m for m in layer.modules() if isinstance(m, AttentionMapMixin)]
 
     def _freeze_stages(self) -> None:
-        """Freeze as ``ResNet`` does, the attention layers of the frozen
-        stages with them (trainable with ``freeze_attention=False``)."""
+        """Freeze as ``ResNet``, attention layers per ``freeze_attention``."""
         super()._freeze_stages()
         trainable = not self.freeze_attention
         for stage in range(self.frozen_stages):
@@ -281,7 +216,6 @@ class AttentionResNet(ResNet):
                 layer.requires_grad_(trainable)
 
     def train(self, mode: bool = True) -> 'AttentionResNet':
-        """``ResNet.train`` (frozen stages and, with ``norm_eval``, every BN
-        stay in eval mode), returning the module."""
+        """``ResNet.train``, returning the module."""
         super().train(mode)
         return self

@@ -1,11 +1,4 @@
-"""Argument checks and stage freezing shared by this package's backbones.
-
-Example:
-    >>> from mmdet_attn.models.backbones import CSPMirrorNet
-    >>> model = CSPMirrorNet('csp_mirror_net21', gamma=0.125, norm_eval=True)
-    >>> model.train().stem.bn.training
-    False
-"""
+"""Argument checks and stage freezing shared by the backbones."""
 from typing import Dict, List, Optional, Sequence
 
 import torch.nn as nn
@@ -17,22 +10,14 @@ def check_stage_args(
         out_indices: Sequence[int],
         frozen_stages: int,
         stage_switches: Optional[Dict[str, Sequence[bool]]] = None) -> None:
-    """Raise a clear error for stage arguments that do not fit the stages.
+    """Raise a ValueError for stage arguments that do not fit the stages.
 
     Args:
         num_stages (int): Number of stages (the stem is not one).
         out_indices (Sequence[int]): Returned stages, 0-based.
         frozen_stages (int): -1 (none) to ``num_stages``.
         stage_switches (dict[str, Sequence[bool]], optional): Per-stage
-            switches by argument name; each needs one entry per stage.
-            Defaults to None.
-
-    Example:
-        >>> check_stage_args(4, (0, 1, 2, 3), -1)
-        >>> check_stage_args(4, (0, 1, 2, 3), 5)
-        Traceback (most recent call last):
-        ...
-        ValueError: frozen_stages must be in -1..4, got 5
+            switches by argument name, one entry per stage. Defaults to None.
     """
     if not out_indices or any(i not in range(num_stages) for i in out_indices):
         raise ValueError(
@@ -50,13 +35,8 @@ def check_stage_args(
 
 
 class FrozenStagesMixin:
-    """Stage freezing and ``train(mode)`` from the modules of each stage.
-
-    A backbone provides ``frozen_stages``, ``norm_eval`` and
-    :meth:`stage_modules`; ``_freeze_stages`` stops the gradient of stages
-    ``0..frozen_stages`` (0 is the stem) and keeps them in eval mode, and
-    ``train(mode)`` keeps them so (and, with ``norm_eval``, every norm).
-    Backbones built on MMDetection's ``ResNet`` use its own.
+    """``_freeze_stages`` and ``train`` as MMDetection's ``ResNet``, for a
+    backbone with ``frozen_stages``, ``norm_eval`` and :meth:`stage_modules`.
     """
 
     def stage_modules(self, stage: int) -> List[nn.Module]:
@@ -71,15 +51,8 @@ class FrozenStagesMixin:
                 module.requires_grad_(False)
 
     def train(self, mode: bool = True) -> nn.Module:
-        """Set train mode, keeping frozen stages (and, with ``norm_eval``,
-        every norm layer) in eval mode.
-
-        Args:
-            mode (bool): Train (True) or eval mode. Defaults to True.
-
-        Returns:
-            nn.Module: The backbone.
-        """
+        """Set the mode; frozen stages (and, with ``norm_eval``, every BN)
+        stay in eval mode."""
         super().train(mode)
         self._freeze_stages()
         if mode and self.norm_eval:

@@ -1,24 +1,5 @@
 """CSPMirrorNet: a CSPDarknet-like backbone whose CSP stages hold Mirror
-blocks (two overlapping halves of the map through one shared dense block,
-cross-fused and mirrored back), after the CSPMirrorNet repository
-(hashemJaber/Faster_RCNN_Attention).
-
-Papers: CSPMirrorNet (H. Jaber, ANCS 2025), CSPNet (Wang et al., CVPRW
-2020), Mish (Misra, BMVC 2020). The widths, activations, dense block and
-stage depths here are this package's, not the original CSPMirrorNet53's;
-the Mirror block, cut rule and stage layout:
-``docs/backbones/cspmirrornet.md``; every difference from the original
-code: ``docs/fidelity.md``.
-
-Example:
-    >>> import torch
-    >>> from mmdet_attn.models.backbones import CSPMirrorNet
-    >>> model = CSPMirrorNet('csp_mirror_net21', gamma=0.125)
-    >>> model.out_channels
-    [16, 32, 64, 128]
-    >>> [tuple(o.shape[-2:]) for o in model(torch.rand(1, 3, 97, 131))]
-    [(25, 33), (13, 17), (7, 9), (4, 5)]
-"""
+blocks; see ``docs/backbones/cspmirrornet.md``."""
 import math
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -42,39 +23,24 @@ FUSIONS = ('first', 'last')
 
 
 def check_overlap_ratio(overlap_ratio: float) -> None:
-    """Raise a ValueError unless ``0 <= overlap_ratio < 0.5``.
-
-    Args:
-        overlap_ratio (float): The Mirror block's overlap ratio.
-
-    Example:
-        >>> check_overlap_ratio(0.2)
-    """
+    """Raise a ValueError unless ``0 <= overlap_ratio < 0.5``."""
     if not 0 <= overlap_ratio < 0.5:
         raise ValueError('overlap_ratio must be in [0, 0.5), got '
                          f'{overlap_ratio}')
 
 
 class MishedDenseBlock(BaseModule):
-    """Dense block of the Mirror block: ``cat(a, conv2(a) + a)``,
-    ``a = conv1(x)``, both 3x3 ConvModules with norm + Mish.
+    """Dense block of the Mirror block: ``cat(a, conv2(a) + a)`` with
+    ``a = conv1(x)``, both 3x3 ConvModules.
 
     Args:
         in_channels (int): Input channels.
-        growth_channels (int): Channels of each conv (g); the output has
-            ``2 * growth_channels``.
+        growth_channels (int): Channels of each conv; the output has twice.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to ``dict(type='BN')``.
-        act_cfg (dict): Activation config. Defaults to
-            ``dict(type='Mish')``.
+        act_cfg (dict): Activation config. Defaults to ``dict(type='Mish')``.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to None.
-
-    Example:
-        >>> import torch
-        >>> block = MishedDenseBlock(16, 8)
-        >>> tuple(block(torch.rand(1, 16, 5, 7)).shape)
-        (1, 16, 5, 7)
     """
 
     def __init__(self,
@@ -91,46 +57,31 @@ class MishedDenseBlock(BaseModule):
         self.conv2 = ConvModule(growth_channels, growth_channels, 3, **cfg)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Dense features of ``x``.
-
-        Args:
-            x (Tensor): ``N x C x H x W`` input.
-
-        Returns:
-            Tensor: ``cat(a, conv2(a) + a)``, ``N x 2g x H x W``.
-        """
+        """Forward function."""
         a = self.conv1(x)
         return torch.cat((a, self.conv2(a) + a), dim=1)
 
 
 class MirrorBlock(BaseModule):
-    """Mirror block: two overlapping halves along the width, one shared
-    dense block, early cross-sectional fusion, mirrored back to the input
-    size (diagram and cut rule: ``docs/backbones/cspmirrornet.md``).
-
-    :meth:`split`, :attr:`dense` and :meth:`merge` are the three steps of
-    :meth:`forward`.
+    """Mirror block: :meth:`split` the map into two overlapping halves
+    along the width, one shared :attr:`dense` block on both, then
+    :meth:`merge` (cross fusion, mirrored back to the input size).
 
     Args:
-        channels (int): Input and output channels (C).
-        overlap_ratio (float): r in [0, 0.5). Defaults to 0.2.
-        growth_channels (int, optional): Channels of each dense-block conv
-            (g). Defaults to ``channels // 2`` (at least 1).
+        channels (int): Input and output channels.
+        overlap_ratio (float): Overlap ratio in [0, 0.5). Defaults to 0.2.
+        growth_channels (int, optional): Channels of each dense-block conv.
+            Defaults to ``channels // 2`` (at least 1).
         add_identity (bool): Add the input to the output. Defaults to True.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to ``dict(type='BN')``.
-        act_cfg (dict): Activation config. Defaults to
-            ``dict(type='Mish')``.
+        act_cfg (dict): Activation config. Defaults to ``dict(type='Mish')``.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to None.
 
     Example:
-        >>> import torch
-        >>> block = MirrorBlock(16, overlap_ratio=0.2)
-        >>> block.part_length(9)
+        >>> MirrorBlock(16, overlap_ratio=0.2).part_length(9)
         6
-        >>> tuple(block(torch.rand(1, 16, 9, 4)).shape)
-        (1, 16, 9, 4)
     """
 
     def __init__(self,
@@ -164,46 +115,23 @@ class MirrorBlock(BaseModule):
             act_cfg=act_cfg)
 
     def part_length(self, length: int) -> int:
-        """Width of each half for a map ``length`` columns wide.
-
-        Args:
-            length (int): Map width (also a size traced by ``torch.jit``).
-
-        Returns:
-            int: ``min(length, ceil(length / 2) + floor(r * length))``.
-        """
-        length = int(length)
+        """Width of each half of a map ``length`` columns wide:
+        ``min(length, ceil(length / 2) + floor(r * length))``."""
+        length = int(length)  # a traced size under torch.jit
         overlap = math.floor(round(self.overlap_ratio * length, 6))
         return min(length, math.ceil(length / 2) + overlap)
 
     def split(self, x: Tensor) -> Tuple[Tensor, Tensor]:
-        """The left and right halves of ``x``.
-
-        Args:
-            x (Tensor): ``N x C x H x W`` input.
-
-        Returns:
-            tuple[Tensor, Tensor]: Two ``N x C x H x w`` halves.
-        """
+        """The left and right halves of ``x``, of equal width."""
         width = x.shape[-1]
         w = self.part_length(width)
         return x[..., :w], x[..., width - w:]
 
     def merge(self, x: Tensor, p1: Tensor, p2: Tensor, f1: Tensor,
               f2: Tensor) -> Tensor:
-        """Cross-fuse the halves and their dense features, mirror back to
-        the size of ``x``, then transition (and identity).
-
-        Args:
-            x (Tensor): The block's input.
-            p1 (Tensor): Its left half.
-            p2 (Tensor): Its right half.
-            f1 (Tensor): Dense features of ``p1``.
-            f2 (Tensor): Dense features of ``p2``.
-
-        Returns:
-            Tensor: ``N x C x H x W`` output.
-        """
+        """Cross-fuse the halves ``p1``, ``p2`` of ``x`` and their dense
+        features ``f1``, ``f2``, mirror back to the size of ``x``, then
+        transition (and identity)."""
         z = torch.cat((self.pool(p2), f1), dim=1) + torch.cat(
             (self.pool(p1), f2), dim=1)
         margin = int(x.shape[-1] - z.shape[-1])
@@ -214,53 +142,31 @@ class MirrorBlock(BaseModule):
         return out + x if self.add_identity else out
 
     def forward(self, x: Tensor) -> Tensor:
-        """Split, shared dense block on both parts, merge.
-
-        Args:
-            x (Tensor): ``N x C x H x W`` input.
-
-        Returns:
-            Tensor: ``N x C x H x W`` output.
-        """
+        """Forward function."""
         p1, p2 = self.split(x)
         return self.merge(x, p1, p2, self.dense(p1), self.dense(p2))
 
 
 class CSPMirrorLayer(BaseModule):
     """Cross Stage Partial layer with Mirror or Darknet bottleneck blocks,
-    CSPNet's fusion 'first' / 'last' and partial transition on / off
-    (formulas: ``docs/backbones/cspmirrornet.md``).
-
-    Not MMDetection's ``CSPLayer``, which fixes the block type and the
-    fusion ('first', no partial transition); with ``block='bottleneck'``,
-    ``fusion='first'`` and ``partial_transition=False`` this layer loads a
-    ``CSPLayer`` state dict and computes the same function.
+    CSPNet's fusion first or last, with or without partial transition.
 
     Args:
         in_channels (int): Input channels.
         out_channels (int): Output channels (even).
         num_blocks (int): Blocks on the main path. Defaults to 1.
-        block (str): ``'mirror'`` or ``'bottleneck'``. Defaults to
-            ``'mirror'``.
+        block (str): ``'mirror'`` or ``'bottleneck'``.
+            Defaults to ``'mirror'``.
         fusion (str): ``'first'`` or ``'last'``. Defaults to ``'first'``.
         partial_transition (bool): 1x1 transition on the main path after
             the blocks. Defaults to True.
-        overlap_ratio (float): Mirror blocks' overlap ratio.
-            Defaults to 0.2.
-        with_cp (bool): Checkpoint each block while training.
-            Defaults to False.
+        overlap_ratio (float): Mirror blocks' overlap ratio. Defaults to 0.2.
+        with_cp (bool): Checkpoint blocks while training. Defaults to False.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to ``dict(type='BN')``.
-        act_cfg (dict): Activation config. Defaults to
-            ``dict(type='Mish')``.
+        act_cfg (dict): Activation config. Defaults to ``dict(type='Mish')``.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to None.
-
-    Example:
-        >>> import torch
-        >>> layer = CSPMirrorLayer(32, 32, num_blocks=2, fusion='last')
-        >>> tuple(layer(torch.rand(1, 32, 7, 5)).shape)
-        (1, 32, 7, 5)
     """
 
     def __init__(self,
@@ -308,15 +214,7 @@ class CSPMirrorLayer(BaseModule):
                                      cfg) if fusion == 'first' else None
 
     def forward(self, x: Tensor) -> Tensor:
-        """Partial main path through the blocks, concatenated with the
-        short path; transitions as configured.
-
-        Args:
-            x (Tensor): ``N x C_in x H x W`` input.
-
-        Returns:
-            Tensor: ``N x C_out x H x W`` output.
-        """
+        """Forward function."""
         main = self.main_conv(x)
         for block in self.blocks:
             if self.with_cp and self.training and main.requires_grad:
@@ -330,69 +228,55 @@ class CSPMirrorLayer(BaseModule):
 
 
 def make_divisible(channels: float, divisor: int = 8) -> int:
-    """Round ``channels`` to the nearest multiple of ``divisor``.
-
-    Args:
-        channels (float): Channels to round.
-        divisor (int): The multiple. Defaults to 8.
-
-    Returns:
-        int: The rounded channels, at least ``divisor``.
-
-    Example:
-        >>> make_divisible(100), make_divisible(3)
-        (104, 8)
-    """
+    """``channels`` rounded to the nearest multiple of ``divisor`` (at least
+    ``divisor``)."""
     return max(divisor, int(channels + divisor / 2) // divisor * divisor)
 
 
 @MODELS.register_module()
 class CSPMirrorNet(FrozenStagesMixin, BaseModule):
     """CSPMirrorNet backbone: a 3x3 stem, then 5 stages of a 3x3/2
-    ConvModule and a CSP layer, at strides 2-32 (outputs exactly
-    ``ceil(H / s) x ceil(W / s)``); widths ``gamma * (64, 128, 256, 512,
-    1024)`` (stem ``32 gamma``) rounded to multiples of 8.
+    ConvModule and a :class:`CSPMirrorLayer`, at strides 2-32.
 
     Args:
         arch (str): Blocks per stage: ``'csp_mirror_net53'`` (1/2/8/8/4, as
             CSPDarknet53) or ``'csp_mirror_net21'`` (1/1/2/2/1).
             Defaults to ``'csp_mirror_net53'``.
-        gamma (float): Width multiplier (> 0). Defaults to 1.0.
+        gamma (float): Width multiplier of ``(64, 128, 256, 512, 1024)``
+            (stem 32), rounded to multiples of 8. Defaults to 1.0.
         in_channels (int): Input image channels. Defaults to 3.
         out_indices (Sequence[int]): Stages (0-4, strides 2-32) whose
             outputs are returned. Defaults to ``(1, 2, 3, 4)``.
         frozen_stages (int): Stages to freeze (stop grad, eval mode): -1
-            none, 0 the stem, ``i`` the stem and stages 1..i.
-            Defaults to -1.
-        block_types (Sequence[str]): Per stage, ``'mirror'`` (Mirror block)
-            or ``'bottleneck'`` (plain CSP block with MMDetection's
-            ``DarknetBottleneck``). Defaults to ``('mirror',) * 5``.
+            none, ``i`` the stem and stages 1..i. Defaults to -1.
+        block_types (Sequence[str]): Per stage, ``'mirror'`` or
+            ``'bottleneck'`` (MMDetection's ``DarknetBottleneck``).
+            Defaults to ``('mirror',) * 5``.
         fusion (str): CSP fusion, ``'first'`` or ``'last'``.
             Defaults to ``'first'``.
-        partial_transition (bool): CSP partial transition on / off.
-            Defaults to True.
-        overlap_ratio (float): Mirror-block overlap ratio in [0, 0.5).
+        partial_transition (bool): CSP partial transition. Defaults to True.
+        overlap_ratio (float): Mirror blocks' overlap ratio in [0, 0.5).
             Defaults to 0.2.
-        use_spp (bool): MMDetection's ``SPPBottleneck`` in the last stage.
+        use_spp (bool): An ``SPPBottleneck`` in the last stage.
             Defaults to False.
         spp_kernel_sizes (Sequence[int]): Its pooling kernels.
             Defaults to ``(5, 9, 13)``.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to
             ``dict(type='BN', momentum=0.03, eps=0.001)``.
-        act_cfg (dict): Activation config. Defaults to
-            ``dict(type='Mish')``.
+        act_cfg (dict): Activation config. Defaults to ``dict(type='Mish')``.
         norm_eval (bool): Keep norm layers in eval mode while training.
             Defaults to False.
-        with_cp (bool): Checkpoint each block while training.
-            Defaults to False.
+        with_cp (bool): Checkpoint blocks while training. Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to Kaiming-uniform for convs, as CSPDarknet.
 
     Example:
+        >>> import torch
         >>> from mmdet_attn.models.backbones import CSPMirrorNet
-        >>> CSPMirrorNet(gamma=0.5).out_channels
-        [64, 128, 256, 512]
+        >>> model = CSPMirrorNet('csp_mirror_net21', gamma=0.125)
+        >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
+        [(1, 16, 25, 33), (1, 32, 13, 17), (1, 64, 7, 9), (1, 128, 4, 5)]
     """
 
     arch_settings: Dict[str, Tuple[int, ...]] = {
@@ -492,14 +376,7 @@ class CSPMirrorNet(FrozenStagesMixin, BaseModule):
         return [getattr(self, self.layers[stage])]
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
-        """Feature maps of the stages in ``out_indices``.
-
-        Args:
-            x (Tensor): ``N x 3 x H x W`` images.
-
-        Returns:
-            tuple[Tensor]: One map per stage in ``out_indices``.
-        """
+        """Forward function."""
         x = self.stem(x)
         outs = []
         for i, name in enumerate(self.layers[1:]):

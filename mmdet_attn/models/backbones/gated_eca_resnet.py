@@ -1,20 +1,5 @@
-"""GatedECAResNet: ResNet whose stage outputs are gated by the deepest stage
-with an additive attention gate, then recalibrated by ECA, optionally
-followed by a non-local block (the Attttttention-ResNet repository).
-
-Papers: Attention U-Net (Oktay et al., MIDL 2018), ECA-Net (Wang et al.,
-CVPR 2020), Non-local Neural Networks (Wang et al., CVPR 2018). Layout,
-defaults, the original repository's layout, checkpoints and costs:
-``docs/backbones/gated_eca_resnet.md``; differences from the papers and the
-authors' code: ``docs/fidelity.md``.
-
-Example:
-    >>> import torch
-    >>> from mmdet_attn.models.backbones import GatedECAResNet
-    >>> model = GatedECAResNet(depth=18)
-    >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
-    [(1, 64, 25, 33), (1, 128, 13, 17), (1, 256, 7, 9), (1, 512, 4, 5)]
-"""
+"""GatedECAResNet: ResNet whose stage outputs are gated by the deepest stage,
+then ECA (and non-local); see ``docs/backbones/gated_eca_resnet.md``."""
 import math
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -32,8 +17,7 @@ from .attention_resnet import AttentionResNet
 
 def _slot_cfg(cfg: OptConfigType, name: str, default_type: str,
               gated: bool) -> Optional[dict]:
-    """``cfg`` with its ``type`` defaulted and checked against the registered
-    attention layers (gated or single-input), or None if off."""
+    """``cfg`` with its ``type`` defaulted and checked, or None if off."""
     if cfg is None:
         return None
     cfg = dict(cfg)
@@ -46,27 +30,18 @@ def _slot_cfg(cfg: OptConfigType, name: str, default_type: str,
 
 
 class GatedStageAttention(BaseModule):
-    """Attention on one stage output: gate by ``g``, then ECA, then
-    non-local, each skipped when None.
+    """Attention on a stage output: ``non_local(eca(gate(x, g)))``.
 
     Args:
-        in_channels (int): Channels of the stage output ``x``.
+        in_channels (int): Channels of ``x``.
         gating_channels (int): Channels of the gating map ``g``.
         attention_gate (dict, optional): ``AttentionGate`` config (without
-            ``in_channels``/``gating_channels``).
-        eca (dict, optional): Channel attention config (ECA or another
-            single-input layer).
-        non_local (dict, optional): Non-local block config.
+            ``in_channels``/``gating_channels``); None: no gate.
+        eca (dict, optional): ECA (or other single-input layer) config;
+            None: no ECA.
+        non_local (dict, optional): Non-local block config; None: none.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to None.
-
-    Example:
-        >>> import torch
-        >>> stage = GatedStageAttention(
-        ...     64, 512, dict(type='AttentionGate'), dict(type='ECA'), None)
-        >>> x, g = torch.rand(1, 64, 15, 21), torch.rand(1, 512, 2, 3)
-        >>> tuple(stage(x, g).shape)
-        (1, 64, 15, 21)
     """
 
     def __init__(self,
@@ -84,16 +59,7 @@ class GatedStageAttention(BaseModule):
             non_local, in_channels)
 
     def forward(self, x: Tensor, g: Tensor) -> Tensor:
-        """Attend to ``x`` with the gating map ``g``.
-
-        Args:
-            x (Tensor): ``N x C x H x W`` stage output.
-            g (Tensor): ``N x C_g x H_g x W_g`` gating map.
-
-        Returns:
-            Tensor: ``non_local(eca(gate(x, g)))`` without the absent
-            layers, ``N x C x H x W``.
-        """
+        """Attend to the stage output ``x`` with the gating map ``g``."""
         if self.gate is not None:
             x = self.gate(x, g)
         if self.eca is not None:
@@ -105,41 +71,31 @@ class GatedStageAttention(BaseModule):
 
 @MODELS.register_module()
 class GatedECAResNet(AttentionResNet):
-    """ResNet with attention-gated, ECA-recalibrated (and optionally
-    non-local) stage outputs: ``out_i = NL_i(ECA_i(AG_i(x_i, x_4)))``.
-
-    The attention acts on the returned maps only; the trunk is
-    MMDetection's ``ResNet`` with its parameter names, so a plain ResNet
-    checkpoint loads every trunk weight.
+    """ResNet whose returned stage outputs are attention-gated by the
+    deepest stage, then ECA-recalibrated (and optionally non-local):
+    ``out_i = NL_i(ECA_i(AG_i(x_i, x_4)))``, the trunk untouched.
 
     Args:
         depth (int): 18, 34, 50, 101 or 152.
-        attention_gate (dict, optional): ``AttentionGate`` arguments
-            (``type`` optional; ``in_channels`` and ``gating_channels`` are
-            set by the backbone, its ``norm_cfg`` defaults to the
-            backbone's). None switches the gate off. Defaults to
-            ``dict(type='AttentionGate')``.
-        eca (dict, optional): ECA arguments (``type`` defaults to ``'ECA'``;
-            any single-input type of ``attention_types(gated=False)`` works).
-            None switches it off. Defaults to ``dict(type='ECA')``.
-        non_local (dict, optional): ``NonLocalBlock`` arguments (``type``
-            defaults to ``'NonLocalBlock'``). Defaults to None (off).
-        stage_with_gate (Sequence[bool]): Stages with a gate. Defaults to
-            all True.
-        stage_with_eca (Sequence[bool]): Stages with ECA. Defaults to all
-            True.
+        attention_gate (dict, optional): ``AttentionGate`` arguments but
+            ``in_channels``, ``gating_channels`` and ``sub_sample`` (norms
+            default to ``norm_cfg``); None: no gate.
+            Defaults to ``dict(type='AttentionGate')``.
+        eca (dict, optional): ECA arguments (or another type of
+            ``attention_types(gated=False)``); None: no ECA.
+            Defaults to ``dict(type='ECA')``.
+        non_local (dict, optional): ``NonLocalBlock`` arguments.
+            Defaults to None (off).
+        stage_with_gate (Sequence[bool]): Stages with a gate.
+            Defaults to all True.
+        stage_with_eca (Sequence[bool]): Stages with ECA. Defaults to all True.
         stage_with_non_local (Sequence[bool]): Stages with a non-local
-            block when ``non_local`` is set. Defaults to
-            ``(False, False, True, True)``.
-        gate_grid (str): Where each gate forms its map: ``'input'`` on its
-            stage output's grid, ``'gating'`` on the deepest stage's grid
-            (each gate's ``sub_sample`` set to the stride between the two,
-            as in the Attention U-Net authors' code). Defaults to
-            ``'input'``.
-        **kwargs: :class:`AttentionResNet` arguments (block-level
-            ``attention``, ``freeze_attention``) and MMDetection
-            ``ResNet``'s; only the stages in ``out_indices`` get output
-            attention, and ``with_cp`` also checkpoints it.
+            block. Defaults to ``(False, False, True, True)``.
+        gate_grid (str): Grid of each gate's map: ``'input'`` (its stage
+            output's) or ``'gating'`` (the deepest stage's).
+            Defaults to ``'input'``.
+        **kwargs: :class:`AttentionResNet`'s arguments (block ``attention``,
+            ``freeze_attention``) and MMDetection ``ResNet``'s.
 
     Example:
         >>> import torch
@@ -184,8 +140,7 @@ class GatedECAResNet(AttentionResNet):
         super().__init__(depth, **kwargs)
 
     def stage_switches(self) -> Dict[str, Sequence[bool]]:
-        """Per-stage switches by argument name, checked against
-        ``num_stages``."""
+        """Per-stage switches by argument name, for ``check_stage_args``."""
         return dict(
             super().stage_switches(),
             stage_with_gate=self.stage_with_gate,
@@ -193,9 +148,8 @@ class GatedECAResNet(AttentionResNet):
             stage_with_non_local=self.stage_with_non_local)
 
     def make_res_layer(self, **kwargs) -> ResLayer:
-        """The stage of :class:`AttentionResNet` and, for a stage in
-        ``out_indices``, its output attention ``layer{i}_attention``
-        (built here so that ``ResNet`` freezes both once)."""
+        """The stage and, if returned, its output attention
+        ``layer{i}_attention`` (built here so ``ResNet`` freezes both)."""
         layer = super().make_res_layer(**kwargs)
         stage = len(self.res_layers)
         if stage in self.out_indices:
@@ -221,22 +175,14 @@ class GatedECAResNet(AttentionResNet):
         return layer
 
     def stage_attention_layers(self, stage: int) -> List[nn.Module]:
-        """Attention layers of stage ``stage`` (0-based): those in its
-        blocks and its output attention."""
+        """Attention layers of stage ``stage``: in its blocks and output."""
         layers = super().stage_attention_layers(stage)
         if stage in self.attention_names:
             layers.append(getattr(self, self.attention_names[stage]))
         return layers
 
     def trunk_forward(self, x: Tensor) -> List[Tensor]:
-        """The ResNet trunk's outputs of every stage, before attention.
-
-        Args:
-            x (Tensor): ``N x 3 x H x W`` images.
-
-        Returns:
-            list[Tensor]: One map per stage, strides 4-32.
-        """
+        """Every stage's trunk output, before attention."""
         if self.deep_stem:
             x = self.stem(x)
         else:
@@ -249,19 +195,11 @@ class GatedECAResNet(AttentionResNet):
         return feats
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
-        """Attended maps of the stages in ``out_indices``.
-
-        Args:
-            x (Tensor): ``N x 3 x H x W`` images.
-
-        Returns:
-            tuple[Tensor]: ``N x C_i x ceil(H / s_i) x ceil(W / s_i)`` maps,
-            ``s_i = 4, 8, 16, 32``.
-        """
+        """Attended outputs of the stages in ``out_indices``."""
         feats = self.trunk_forward(x)
         g = feats[-1]
         outs = []
-        for stage, name in sorted(self.attention_names.items()):
+        for stage, name in self.attention_names.items():
             attention = getattr(self, name)
             if self.with_cp and self.training and feats[stage].requires_grad:
                 outs.append(

@@ -1,20 +1,5 @@
-"""Residual Attention Network backbones: Attention-56, Attention-92 and
-AttentionNeXt-56, built as the authors' Caffe prototxts, with four outputs
-at strides 4-32 for detection.
-
-Paper: F. Wang et al., "Residual Attention Network for Image
-Classification", CVPR 2017, https://arxiv.org/abs/1704.06904. Layout,
-soft mask branch, output norms and parameter counts:
-``docs/backbones/residual_attention.md``; differences from the paper and
-the prototxts: ``docs/fidelity.md``.
-
-Example:
-    >>> import torch
-    >>> from mmdet_attn.models.backbones import ResidualAttentionNet
-    >>> model = ResidualAttentionNet(arch='attention56', base_channels=16)
-    >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
-    [(1, 64, 25, 33), (1, 128, 13, 17), (1, 256, 7, 9), (1, 512, 4, 5)]
-"""
+"""Residual Attention Network backbones (Attention-56, Attention-92,
+AttentionNeXt-56); see ``docs/backbones/residual_attention.md``."""
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch.nn as nn
@@ -35,32 +20,18 @@ from .base import FrozenStagesMixin, check_stage_args
 class PreActBottleneck(BaseModule):
     """Pre-activation bottleneck residual unit, optionally grouped.
 
-    ``out = conv3(BN-ReLU(conv2(BN-ReLU(conv1(BN-ReLU(x)))))) + shortcut``
-    (He et al., ECCV 2016); the shortcut is the identity, or a 1x1
-    projection of the pre-activated input when the shape changes.
-    MMDetection's ``Bottleneck`` is post-activation, hence this unit.
-
     Args:
         in_channels (int): Input channels.
         out_channels (int): Output channels (4 x the bottleneck planes).
         stride (int): Stride of the 3x3 conv. Defaults to 1.
-        groups (int): Groups of the 3x3 conv (ResNeXt cardinality).
-            Defaults to 1.
+        groups (int): Groups of the 3x3 conv. Defaults to 1.
         base_width (int): Channels per group for 64 planes, as in
-            MMDetection's ResNeXt; 64 with ``groups=1`` is the plain
-            bottleneck. Defaults to 64.
+            MMDetection's ResNeXt. Defaults to 64.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to ``dict(type='BN')``.
-        act_cfg (dict): Activation config. Defaults to
-            ``dict(type='ReLU')``.
+        act_cfg (dict): Activation config. Defaults to ``dict(type='ReLU')``.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to None.
-
-    Example:
-        >>> import torch
-        >>> unit = PreActBottleneck(64, 256, stride=2)
-        >>> tuple(unit(torch.rand(1, 64, 9, 9)).shape)
-        (1, 256, 5, 5)
     """
 
     expansion = 4
@@ -123,14 +94,7 @@ class PreActBottleneck(BaseModule):
                 bias=False)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Pre-activated bottleneck plus shortcut.
-
-        Args:
-            x (Tensor): ``N x C_in x H x W`` input.
-
-        Returns:
-            Tensor: ``N x C_out x ceil(H / stride) x ceil(W / stride)``.
-        """
+        """Forward function."""
         pre = self.preact(x)
         identity = x if self.shortcut is None else self.shortcut(pre)
         return self.conv3(self.conv2(self.conv1(pre))) + identity
@@ -146,29 +110,12 @@ def post_activation_unit(
     norm_cfg: ConfigType = dict(type='BN'),
     act_cfg: ConfigType = dict(type='ReLU')
 ) -> nn.Module:
-    """MMDetection's ResNeXt ``Bottleneck`` (conv-BN-ReLU units, ReLU after
-    the addition), with a 1x1 conv + BN projection when the shape changes.
-
-    Args:
-        in_channels (int): Input channels.
-        out_channels (int): Output channels (4 x the bottleneck planes).
-        stride (int): Stride of the 3x3 conv. Defaults to 1.
-        groups (int): Groups of the 3x3 conv. Defaults to 1.
-        base_width (int): Channels per group for 64 planes. Defaults to 64.
-        conv_cfg (dict, optional): Conv layer config. Defaults to None.
-        norm_cfg (dict): Norm layer config. Defaults to ``dict(type='BN')``.
-        act_cfg (dict): Must be ReLU, the only activation of MMDetection's
-            ``Bottleneck``. Defaults to ``dict(type='ReLU')``.
+    """MMDetection's ResNeXt ``Bottleneck`` with a 1x1 conv + BN projection
+    when the shape changes; arguments as :class:`PreActBottleneck`'s but
+    ``init_cfg`` (``act_cfg`` must be ReLU).
 
     Returns:
         nn.Module: The unit.
-
-    Example:
-        >>> import torch
-        >>> unit = post_activation_unit(64, 256, stride=2, groups=32,
-        ...                             base_width=4)
-        >>> tuple(unit(torch.rand(1, 64, 9, 9)).shape)
-        (1, 256, 5, 5)
     """
     if act_cfg.get('type') != 'ReLU':
         raise ValueError('post-activation units (AttentionNeXt-56) use '
@@ -196,13 +143,8 @@ def post_activation_unit(
 
 
 class AttentionModule(AttentionMapMixin, BaseModule):
-    """Attention module of the Residual Attention Network.
-
-    ``forward(x) = post((1 + mask(y)) * trunk(y))`` with ``y = pre(x)``
-    (attention residual learning); :meth:`trunk`, :meth:`mask` and
-    :meth:`attend` expose the branches. The soft mask branch max-pools
-    ``num_skips + 1`` times, with one residual unit on each skip
-    connection, and up-samples bilinearly to the exact size it joins.
+    """Attention module of the Residual Attention Network:
+    ``post((1 + mask(y)) * trunk(y))`` with ``y = pre(x)``.
 
     Args:
         channels (int): Input and output channels.
@@ -216,30 +158,20 @@ class AttentionModule(AttentionMapMixin, BaseModule):
             up-sampling steps of the mask branch (r). Defaults to 1.
         unit_cfg (dict, optional): Extra unit arguments (``groups``,
             ``base_width``). Defaults to None.
-        post_activation (bool): Post-activation ResNeXt units
-            (:func:`post_activation_unit`) and a conv-BN-ReLU-conv-Sigmoid
-            mask head, as the AttentionNeXt-56 prototxt; False:
-            :class:`PreActBottleneck` units and a BN-ReLU-conv-BN-ReLU-conv-
-            Sigmoid head, as the Attention-56/92 prototxts. Defaults to
-            False.
+        post_activation (bool): Post-activation units
+            (:func:`post_activation_unit`) and mask head, as AttentionNeXt-56;
+            False: :class:`PreActBottleneck` units and a pre-activation
+            head, as Attention-56/92. Defaults to False.
         align_corners (bool): ``align_corners`` of the mask branch's
-            bilinear up-sampling; the authors' Caffe ``Interp`` aligns
-            corners (True). Defaults to False.
+            bilinear up-sampling. Defaults to False.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to ``dict(type='BN')``.
-        act_cfg (dict): Activation config. Defaults to
-            ``dict(type='ReLU')``.
-        identity_init (bool): Start with ``(1 + M) * T = T``: the mask
-            is ``2 * sigmoid(s) - 1`` and the head's last conv starts at
-            zero. Defaults to False (the paper's mask, in (0, 1)).
+        act_cfg (dict): Activation config. Defaults to ``dict(type='ReLU')``.
+        identity_init (bool): Start with a neutral mask, ``(1 + M) * T = T``
+            (mask ``2 * sigmoid(s) - 1``, last head conv zero).
+            Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to None.
-
-    Example:
-        >>> import torch
-        >>> module = AttentionModule(256, num_skips=1)
-        >>> tuple(module(torch.rand(1, 256, 13, 10)).shape)
-        (1, 256, 13, 10)
     """
 
     def __init__(self,
@@ -324,26 +256,12 @@ class AttentionModule(AttentionMapMixin, BaseModule):
             align_corners=self.align_corners)
 
     def trunk(self, x: Tensor) -> Tensor:
-        """Trunk branch.
-
-        Args:
-            x (Tensor): ``N x C x H x W`` input.
-
-        Returns:
-            Tensor: T(x), same shape.
-        """
+        """Trunk branch ``T(x)``."""
         return self.trunk_units(x)
 
     def mask(self, x: Tensor) -> Tensor:
-        """Soft mask branch.
-
-        Args:
-            x (Tensor): ``N x C x H x W`` input.
-
-        Returns:
-            Tensor: M(x), same shape, in (0, 1) (in (-1, 1) with
-            ``identity_init``).
-        """
+        """Soft mask branch ``M(x)``, in (0, 1) ((-1, 1) with
+        ``identity_init``)."""
         skips: List[Tensor] = []
         out = x
         for level, down in enumerate(self.down_units):
@@ -356,69 +274,46 @@ class AttentionModule(AttentionMapMixin, BaseModule):
         return self.gate(self.mask_head(self._upsample(out, x)))
 
     def attend(self, x: Tensor) -> Tensor:
-        """Attention residual learning.
-
-        Args:
-            x (Tensor): ``N x C x H x W`` input.
-
-        Returns:
-            Tensor: ``(1 + M(x)) * T(x)``.
-        """
+        """Attention residual learning, ``(1 + M(x)) * T(x)``."""
         return (1 + self.mask(x)) * self.trunk(x)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Pre units, attention residual learning, post units.
-
-        Args:
-            x (Tensor): ``N x C x H x W`` input.
-
-        Returns:
-            Tensor: Same shape as ``x``.
-        """
+        """Forward function."""
         self._check_input(x)
         return self.post_units(self.attend(self.pre_units(x)))
 
 
 @MODELS.register_module()
 class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
-    """Residual Attention Network backbone.
-
-    A 7x7/2 stem and max-pool, then stages 1-3 of one residual unit and
-    1/1/1 (Attention-56, AttentionNeXt-56) or 1/2/3 (Attention-92)
-    attention modules with 2/1/0 mask skip levels, then stage 4 of three
-    residual units; outputs ``ceil(H / s) x ceil(W / s)``, ``s = 4..32``.
+    """Residual Attention Network backbone: a 7x7/2 stem and max-pool,
+    stages 1-3 of a residual unit and attention modules, stage 4 of three
+    residual units; outputs at strides 4-32.
 
     Args:
         arch (str): ``'attention56'``, ``'attention92'`` or
             ``'attentionnext56'``. Defaults to ``'attention56'``.
         in_channels (int): Input image channels. Defaults to 3.
         base_channels (int): Stem width; stage ``i`` outputs
-            ``base_channels * 4 * 2**i`` channels (256/512/1024/2048 by
-            default). Smaller values make narrow test models.
-            Defaults to 64.
+            ``base_channels * 4 * 2**i`` channels. Defaults to 64.
         out_indices (Sequence[int]): Stages (0-3) whose outputs are
             returned. Defaults to ``(0, 1, 2, 3)``.
-        frozen_stages (int): Stages to freeze (stop grad, eval mode):
-            -1 none, 0 the stem, ``i`` the stem and stages 1..i.
-            Defaults to -1.
-        out_norm (bool, optional): Apply a BN-ReLU to each returned stage
-            output. Defaults to None: True for the pre-activation
-            Attention-56/92, False for AttentionNeXt-56.
+        frozen_stages (int): Stages to freeze (stop grad, eval mode): -1
+            none, ``i`` the stem and stages 1..i. Defaults to -1.
+        out_norm (bool, optional): A BN-ReLU on each returned output.
+            Defaults to None: True for Attention-56/92, False for
+            AttentionNeXt-56.
         align_corners (bool): ``align_corners`` of the mask branches'
-            bilinear up-sampling (True: the authors' Caffe ``Interp``).
-            Defaults to False.
+            bilinear up-sampling. Defaults to False.
         conv_cfg (dict, optional): Conv layer config. Defaults to None.
         norm_cfg (dict): Norm layer config. Defaults to
             ``dict(type='BN', requires_grad=True)``.
-        act_cfg (dict): Activation config. Defaults to
-            ``dict(type='ReLU')``.
-        norm_eval (bool): Keep norm layers in eval mode while training
-            (frozen statistics). Defaults to False.
+        act_cfg (dict): Activation config. Defaults to ``dict(type='ReLU')``.
+        norm_eval (bool): Keep norm layers in eval mode while training.
+            Defaults to False.
         with_cp (bool): Checkpoint each residual unit and attention module
-            while training (less memory, more time). Defaults to False.
-        mask_identity_init (bool): Attention modules start with a neutral
-            mask, ``(1 + M) * T = T`` (``identity_init`` of
-            :class:`AttentionModule`). Defaults to False.
+            while training. Defaults to False.
+        mask_identity_init (bool): ``identity_init`` of every
+            :class:`AttentionModule`. Defaults to False.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to Kaiming for convs, 1 for norm weights.
 
@@ -426,10 +321,8 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
         >>> import torch
         >>> from mmdet_attn.models.backbones import ResidualAttentionNet
         >>> model = ResidualAttentionNet('attentionnext56', base_channels=32)
-        >>> model.out_channels
-        [128, 256, 512, 1024]
-        >>> [o.shape[-1] for o in model(torch.rand(1, 3, 64, 64))]
-        [16, 8, 4, 2]
+        >>> [tuple(o.shape) for o in model(torch.rand(1, 3, 97, 131))]
+        [(1, 128, 25, 33), (1, 256, 13, 17), (1, 512, 7, 9), (1, 1024, 4, 5)]
     """
 
     arch_settings: Dict[str, dict] = {
@@ -519,6 +412,7 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
         self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
 
         self.layer_names: List[str] = []
+        self.out_norm_names: List[Optional[str]] = []
         stage_in = base_channels
         for i, channels in enumerate(self.stage_channels):
             blocks: List[nn.Module] = [
@@ -547,12 +441,15 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
                 ]
             self.add_module(f'layer{i + 1}', nn.Sequential(*blocks))
             self.layer_names.append(f'layer{i + 1}')
+            norm_name = None
             if out_norm and i in self.out_indices:
+                norm_name = f'out_norm{i + 1}'
                 self.add_module(
-                    f'out_norm{i + 1}',
+                    norm_name,
                     nn.Sequential(
                         build_norm_layer(norm_cfg, channels)[1],
                         build_activation_layer(act_cfg)))
+            self.out_norm_names.append(norm_name)
             stage_in = channels
 
     @property
@@ -571,28 +468,17 @@ class ResidualAttentionNet(FrozenStagesMixin, BaseModule):
         its output norm."""
         if stage == 0:
             return [self.stem]
-        return [
-            getattr(self, name)
-            for name in (f'layer{stage}', f'out_norm{stage}')
-            if hasattr(self, name)
-        ]
+        names = self.layer_names[stage - 1], self.out_norm_names[stage - 1]
+        return [getattr(self, name) for name in names if name is not None]
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
-        """Feature maps of the stages in ``out_indices``.
-
-        Args:
-            x (Tensor): ``N x 3 x H x W`` images.
-
-        Returns:
-            tuple[Tensor]: ``N x C_i x ceil(H / s_i) x ceil(W / s_i)`` maps,
-            ``s_i = 4, 8, 16, 32``.
-        """
+        """Forward function."""
         x = self.maxpool(self.stem(x))
         outs = []
         for i, name in enumerate(self.layer_names):
             for block in getattr(self, name):
                 x = self._run_block(block, x)
             if i in self.out_indices:
-                out_norm = getattr(self, f'out_norm{i + 1}', None)
-                outs.append(x if out_norm is None else out_norm(x))
+                norm_name = self.out_norm_names[i]
+                outs.append(getattr(self, norm_name)(x) if norm_name else x)
         return tuple(outs)

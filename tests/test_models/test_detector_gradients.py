@@ -48,7 +48,8 @@ def build_detector(config: str) -> Tuple[torch.nn.Module, dict]:
             stage.sampler.num = SMALL_TRAIN_CFG['rcnn']['sampler']['num']
     # A narrow backbone (the same layers, fewer channels), the neck's
     # inputs to match.
-    cfg.backbone.update(NARROW[cfg.backbone.type])
+    if cfg.backbone.get('norm_cfg', {}).get('type') != 'GN':  # 32 groups
+        cfg.backbone.update(NARROW[cfg.backbone.type])
     backbone = MODELS.build(cfg.backbone)
     backbone.eval()  # MMDetection's ResNet.train returns None
     cfg.neck.in_channels = [

@@ -16,6 +16,10 @@ from tool_runner import (CONFIG_DIR, assert_trained, run_python_tool,
 
 from mmdet_attn.utils import checkpoint_safe_globals
 
+#: The COCO configs of attention new on a plain trunk leave stage 1 plain
+#: (it is frozen); started from an attention ResNet pretrained as a whole,
+#: the detector keeps stage 1's attention, frozen with it.
+EVERY_STAGE = dict(stage_with_attention=(True, ) * 4)
 #: Pretraining config -> the COCO config that loads it, and backbone
 #: overrides that make both narrow (cheap on CPU; the keys are the same).
 PRETRAIN_TO_DETECTOR = {
@@ -28,11 +32,11 @@ PRETRAIN_TO_DETECTOR = {
     'se_r50_in1k': ('faster_rcnn_se_r50.py',
                     dict(base_channels=8, stem_channels=8)),
     'eca_r50_in1k': ('faster_rcnn_eca_r50.py',
-                     dict(base_channels=8, stem_channels=8)),
+                     dict(base_channels=8, stem_channels=8, **EVERY_STAGE)),
     'cbam_r50_in1k': ('faster_rcnn_cbam_r50.py',
-                      dict(base_channels=8, stem_channels=8)),
+                      dict(base_channels=8, stem_channels=8, **EVERY_STAGE)),
     'sam_r50_in1k': ('faster_rcnn_sam_r50.py',
-                     dict(base_channels=8, stem_channels=8)),
+                     dict(base_channels=8, stem_channels=8, **EVERY_STAGE)),
     'attn_r18_in1k': ('faster_rcnn_attn_r18.py',
                       dict(base_channels=8, stem_channels=8)),
 }

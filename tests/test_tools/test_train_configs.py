@@ -27,7 +27,7 @@ BACKBONE_KEYS = {
     'faster_rcnn_ran92_custom27': 'mask_head',
     'faster_rcnn_cspmirrornet_fpn_custom27': 'blocks.0.dense',
     'faster_rcnn_cspmirrornet_pafpn_custom27': 'blocks.0.dense',
-    'retinanet_attn_r18_custom27': 'layer1_attention.gate.psi.conv',
+    'retinanet_attn_r18_custom27': 'layer2_attention.gate.psi.conv',
     'retinanet_cbam_r50_custom27': 'layer4.2.cbam.channel_gate.mlp.0',
     'retinanet_se_r50_custom27': 'layer1.0.se_layer.conv1.conv',
     'cascade_rcnn_attn_r18_custom27': 'layer1_attention.gate.psi.conv',

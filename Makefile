@@ -92,8 +92,8 @@ test: lint
 # Then one training step of each Faster R-CNN COCO detector against its
 # plain twin (the whole detector at 512 px, what a step costs a user).
 benchmark: install
-	$(PY) tools/analysis_tools/benchmark_backbones.py --repeats 5 --warmup 1 \
-		--out-dir work_dirs/benchmark_backbones
+	$(PY) tools/analysis_tools/benchmark_backbones.py --size 320 320 \
+		--repeats 7 --warmup 1 --out-dir work_dirs/benchmark_backbones
 	$(PY) tools/analysis_tools/benchmark_train_step.py --repeats 3 --warmup 1 \
 		--out-dir work_dirs/benchmark_train_step
 

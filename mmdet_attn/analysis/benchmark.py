@@ -1,17 +1,71 @@
 """Wall-clock timing and peak memory of the benchmark scripts
 (``tools/analysis_tools/benchmark_backbones.py``, and those of
 ``research/``)."""
+import argparse
 import ctypes
 import gc
+import os
 import platform
 import statistics
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Callable, List, Optional, Sequence
 
 import psutil
 import torch
+from mmengine.config import DictAction
+
+#: Suffixes of the configs that repeat a COCO config on another dataset.
+DATASET_TWINS = ('_custom27', '_trees')
+
+
+def coco_faster_rcnn_configs(config_dir: Path) -> List[str]:
+    """Every Faster R-CNN config in ``config_dir`` but the dataset twins,
+    sorted, as paths relative to the working directory."""
+    return sorted(
+        os.path.relpath(path) for path in config_dir.glob('faster_rcnn_*.py')
+        if not path.stem.endswith(DATASET_TWINS))
+
+
+def add_benchmark_arguments(parser: argparse.ArgumentParser, out_dir: str,
+                            size: int, repeats: int, warmup: int) -> None:
+    """The options the benchmarks share: configs, device, repeats,
+    warm-up, batch, input size, output folder and ``--cfg-options``."""
+    parser.add_argument(
+        'configs',
+        nargs='*',
+        help='detector configs; default: configs/faster_rcnn_*.py but the '
+        'dataset twins (*_custom27.py, *_trees.py)')
+    parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    parser.add_argument('--repeats', type=int, default=repeats)
+    parser.add_argument('--warmup', type=int, default=warmup)
+    parser.add_argument('--batch', type=int, default=2)
+    parser.add_argument(
+        '--size', type=int, nargs=2, default=[size, size], metavar=('H', 'W'))
+    parser.add_argument('--out-dir', default=out_dir, help='output folder')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of every config, as in tools/train.py, '
+        'e.g. model.backbone.freeze_attention=False')
+
+
+def check_benchmark_args(parser: argparse.ArgumentParser,
+                         args: argparse.Namespace, config_dir: Path) -> None:
+    """Stop with a clear message for bad shared options; default the
+    configs to :func:`coco_faster_rcnn_configs`."""
+    if args.repeats < 1 or args.warmup < 0 or args.batch < 1:
+        parser.error('need --repeats >= 1, --warmup >= 0 and --batch >= 1')
+    if args.device == 'cuda' and not torch.cuda.is_available():
+        parser.error(f'--device cuda: CUDA is not available to torch '
+                     f'{torch.__version__}')
+    args.configs = args.configs or coco_faster_rcnn_configs(config_dir)
+    for config in args.configs:
+        if not Path(config).is_file():
+            parser.error(f'config not found: {config}')
 
 
 def cpu_name(cpuinfo: str = '/proc/cpuinfo') -> str:

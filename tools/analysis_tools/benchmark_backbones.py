@@ -71,21 +71,21 @@ import torch.nn as nn
 from matplotlib.figure import Figure
 from mmdet.registry import MODELS
 from mmengine.analysis import get_model_complexity_info
-from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.config import Config, ConfigDict
 from mmengine.registry import init_default_scope
 from mmengine.utils import import_modules_from_strings
 
-from mmdet_attn.analysis.benchmark import (cpu_name, map_large_allocations,
-                                           median_times, peak_memory_mib)
+from mmdet_attn.analysis.benchmark import (add_benchmark_arguments,
+                                           check_benchmark_args,
+                                           coco_faster_rcnn_configs, cpu_name,
+                                           map_large_allocations, median_times,
+                                           peak_memory_mib)
 from mmdet_attn.analysis.model_zoo import (TRUNK_KEYS, backbone_name,
                                            reference_cfg)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # glibc's largest mmap threshold on 64-bit, where its default settles.
 LARGEST_HEAP_BLOCK = 32 * 2**20
-# Suffixes of the configs that repeat a COCO config's backbone on another
-# dataset.
-DATASET_TWINS = ('_custom27', '_trees')
 # Forward+backward columns beyond float32 contiguous: (key, column title).
 CHANNELS_LAST = ('channels_last', 'channels_last fwd+bwd')
 AMP = ('amp', 'AMP fwd+bwd')  # CUDA only
@@ -101,30 +101,16 @@ class Row(NamedTuple):
 
 
 def default_configs() -> List[str]:
-    """Every Faster R-CNN config in ``configs/`` but the dataset twins
-    (``_custom27``, ``_trees``), sorted, as paths relative to the working
-    directory (the twins and the other detectors repeat their
-    backbones)."""
-    return sorted(
-        os.path.relpath(path)
-        for path in (REPO_ROOT / 'configs').glob('faster_rcnn_*.py')
-        if not path.stem.endswith(DATASET_TWINS))
+    """The configs measured without arguments (the twins and the other
+    detectors repeat these backbones)."""
+    return coco_faster_rcnn_configs(REPO_ROOT / 'configs')
 
 
 def parse_args() -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument(
-        'configs',
-        nargs='*',
-        help='detector configs; default: configs/faster_rcnn_*.py but '
-        '*_custom27.py and *_trees.py')
-    parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
-    parser.add_argument('--repeats', type=int, default=5)
-    parser.add_argument('--warmup', type=int, default=2)
-    parser.add_argument('--batch', type=int, default=2)
-    parser.add_argument(
-        '--size', type=int, nargs=2, default=[512, 512], metavar=('H', 'W'))
+    add_benchmark_arguments(
+        parser, 'work_dirs/benchmark_backbones', size=512, repeats=5, warmup=2)
     parser.add_argument(
         '--flops-size',
         type=int,
@@ -140,29 +126,11 @@ def parse_args() -> argparse.Namespace:
         type=int,
         default=None,
         help='torch.set_num_threads (CPU); default: torch\'s choice')
-    parser.add_argument(
-        '--out-dir',
-        default='work_dirs/benchmark_backbones',
-        help='where benchmark.md and benchmark.png are written')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of every config, as in tools/train.py, '
-        'e.g. model.backbone.freeze_attention=True')
     args = parser.parse_args()
-    if args.repeats < 1 or args.warmup < 0 or args.batch < 1:
-        parser.error('need --repeats >= 1, --warmup >= 0 and --batch >= 1')
+    check_benchmark_args(parser, args, REPO_ROOT / 'configs')
     if args.compile and args.warmup < 1:
         parser.error('--compile needs --warmup >= 1 (the compilation runs '
                      'in the first warm-up)')
-    if args.device == 'cuda' and not torch.cuda.is_available():
-        parser.error(f'--device cuda: CUDA is not available to torch '
-                     f'{torch.__version__}')
-    args.configs = args.configs or default_configs()
-    for config in args.configs:
-        if not Path(config).is_file():
-            parser.error(f'config not found: {config}')
     return args
 
 

@@ -23,55 +23,30 @@ import torch
 import torch.nn as nn
 from mmdet.registry import MODELS
 from mmdet.testing import demo_mm_inputs
-from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.config import Config, ConfigDict
 from mmengine.registry import init_default_scope
 from mmengine.utils import import_modules_from_strings
 
-from mmdet_attn.analysis.benchmark import (cpu_name, map_large_allocations,
-                                           median_times, peak_memory_mib)
+from mmdet_attn.analysis.benchmark import (add_benchmark_arguments,
+                                           check_benchmark_args, cpu_name,
+                                           map_large_allocations, median_times,
+                                           peak_memory_mib)
 from mmdet_attn.analysis.model_zoo import backbone_name, reference_cfg
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# Suffixes of the configs that repeat a COCO config on another dataset.
-DATASET_TWINS = ('_custom27', '_trees')
 
 
 def parse_args() -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument(
-        'configs',
-        nargs='*',
-        help='detector configs; default: configs/faster_rcnn_*.py but the '
-        'dataset twins')
-    parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
-    parser.add_argument('--repeats', type=int, default=3)
-    parser.add_argument('--warmup', type=int, default=1)
-    parser.add_argument('--batch', type=int, default=2)
-    parser.add_argument(
-        '--size', type=int, nargs=2, default=[512, 512], metavar=('H', 'W'))
-    parser.add_argument(
-        '--out-dir',
-        default='work_dirs/benchmark_train_step',
-        help='where train_step.md is written')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of every config, as in tools/train.py')
+    add_benchmark_arguments(
+        parser,
+        'work_dirs/benchmark_train_step',
+        size=512,
+        repeats=3,
+        warmup=1)
     args = parser.parse_args()
-    if args.repeats < 1 or args.warmup < 0 or args.batch < 1:
-        parser.error('need --repeats >= 1, --warmup >= 0 and --batch >= 1')
-    if args.device == 'cuda' and not torch.cuda.is_available():
-        parser.error('--device cuda: CUDA is not available to torch '
-                     f'{torch.__version__}')
-    args.configs = args.configs or sorted(
-        os.path.relpath(path)
-        for path in (REPO_ROOT / 'configs').glob('faster_rcnn_*.py')
-        if not path.stem.endswith(DATASET_TWINS))
-    for config in args.configs:
-        if not Path(config).is_file():
-            parser.error(f'config not found: {config}')
+    check_benchmark_args(parser, args, REPO_ROOT / 'configs')
     return args
 
 

@@ -143,15 +143,14 @@ def read_checkpoint(source: str) -> Any:
     try:
         return torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as error:
-        cause = str(error).strip().splitlines()[0]
+        extras = torch.serialization.get_unsafe_globals_in_checkpoint(path)
         raise ValueError(
-            'the file holds pickled objects that weights-only loading '
-            f'refuses ({cause}); a training checkpoint with extras, such '
-            'as the optimizer state or the run\'s arguments? If you trust '
-            'the file, keep only its weights once: python -c "import '
-            f"torch; c = torch.load('{path}', weights_only=False); "
-            "torch.save(c['state_dict'], 'weights.pth')\" and convert "
-            'weights.pth') from error
+            f'the file holds pickled objects besides the weights ({extras}) '
+            'that weights-only loading refuses: a training checkpoint with '
+            'the optimizer state or the run\'s arguments? If you trust those '
+            'types, keep only the weights once: load it inside '
+            '`with torch.serialization.safe_globals([...])` listing them, '
+            "save its ['state_dict'] and convert that file") from error
 
 
 def _is_state_dict(value: Any) -> bool:

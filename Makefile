@@ -48,12 +48,16 @@ $(STAMP): $(PY) requirements.txt requirements-test.txt requirements-deploy.txt \
 install: $(STAMP)
 
 # The main job: generate the synthetic 27-class dataset if missing, train
-# the ResNet-18 Faster R-CNN baseline on CPU, then evaluate the last
-# checkpoint with tools/test.py (COCO report with per-class AP). Seeded, so
-# that a run gives the README's figure (up to the machine's float rounding).
-DEMO_CONFIG ?= configs/faster_rcnn_r18_custom27.py
+# the flagship (the ECA + Attention-Gate ResNet-18 Faster R-CNN) on CPU,
+# evaluate the last checkpoint with tools/test.py (COCO report with
+# per-class AP), then draw its attention maps and Grad-CAM for a few val
+# images. Seeded, so that a run gives the README's figure (up to the
+# machine's float rounding). The plain baseline:
+#   make demo DEMO_CONFIG=configs/faster_rcnn_r18_custom27.py
+DEMO_CONFIG ?= configs/faster_rcnn_attn_r18_custom27.py
 DEMO_WORK_DIR ?= work_dirs/$(basename $(notdir $(DEMO_CONFIG)))
 DEMO_SEED ?= 0
+DEMO_IMAGES ?= $(addprefix data/custom27/val/,000000.png 000001.png 000002.png)
 data: install
 	$(PY) tools/misc/generate_custom27.py --out-dir data/custom27
 
@@ -67,6 +71,11 @@ demo: data
 		--cfg-options randomness.seed=$(DEMO_SEED)
 	$(PY) tools/test.py $(DEMO_CONFIG) "$$(cat $(DEMO_WORK_DIR)/last_checkpoint)" \
 		--work-dir $(DEMO_WORK_DIR)
+	$(PY) tools/vis_attention.py $(DEMO_CONFIG) \
+		"$$(cat $(DEMO_WORK_DIR)/last_checkpoint)" $(DEMO_IMAGES) \
+		--out-dir $(DEMO_WORK_DIR)/vis_attention
+	@echo "Log and COCO report: $(DEMO_WORK_DIR)/<timestamp>/<timestamp>.log;" \
+		"attention maps and Grad-CAM: $(DEMO_WORK_DIR)/vis_attention/"
 
 # The test suite; then research/ (the studies beside the product): its
 # tests and its scripts' docstring examples; then every docstring example of
@@ -110,8 +119,10 @@ trees: install
 
 # Does attention help a pretrained trunk? Pretrain on the crops, fine-tune
 # on custom27 and the tree crowns with 3 seeds (the ResNet-50 family 5 on
-# custom27), paired 95 % intervals (research/results/pretrained_study.md;
-# resumes where it stopped, skips what the ledger holds).
+# custom27), paired 95 % intervals; the second arm (attention pretrained
+# with its trunk, *_pretrained) on custom27 only, 5 seeds
+# (research/results/pretrained_study.md, docs/pretrained_study.md; resumes
+# where it stopped, skips what the ledger holds).
 PRETRAINED_STUDY_DIR ?= work_dirs/pretrained_study
 PRETRAINED_STUDY = $(PY) research/pretrained_study.py \
 	--work-dir $(PRETRAINED_STUDY_DIR) \
@@ -119,7 +130,8 @@ PRETRAINED_STUDY = $(PY) research/pretrained_study.py \
 pretrained-study: crops trees
 	$(PRETRAINED_STUDY) --seeds 0 1 2
 	$(PRETRAINED_STUDY) --variants r50 se_r50 eca_r50 cbam_r50 sam_r50 \
-		--datasets custom27 --seeds 3 4
+		attn_r18_pretrained se_r50_pretrained eca_r50_pretrained \
+		cbam_r50_pretrained --datasets custom27 --seeds 3 4
 	$(PRETRAINED_STUDY) --report-only --seeds 0 1 2 3 4 \
 		--out research/results/pretrained_study_results.md
 

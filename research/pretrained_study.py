@@ -2,17 +2,21 @@
 seeds on custom27 and on tree crowns, and compare every attention variant
 with its plain twin by a paired 95 % confidence interval.
 
-Stage 1 pretrains plain ResNet-18 and ResNet-50, Attention-56 and
-CSPMirrorNet53 as classifiers of the synthetic set's object crops
+Stage 1 pretrains plain ResNet-18 and ResNet-50, Attention-56,
+CSPMirrorNet53 and the attention ResNets of the second arm (below) as
+classifiers of the synthetic set's object crops
 (``configs/pretrain/*_custom27_crops.py``, the CPU stand-in for ImageNet;
 random seed 0) and records their top-1 on the val crops. Stage 2
-fine-tunes each variant from those weights as a user would from ImageNet:
-the plain ResNets and the attention ResNets load the *plain* ResNet's trunk
-(their attention layers new and identity-initialised: the backbones of the
-``_trees`` configs),
-Attention-56 and CSPMirrorNet53 their own pretraining. Every run uses the
-same schedule (``--schedule``, its keys replacing the config's), with
-``--iters`` per dataset.
+fine-tunes each variant from those weights as a user would from ImageNet.
+Two arms: *attention new* (the plain ResNets and the attention ResNets load
+the *plain* ResNet's trunk, their attention layers new and
+identity-initialised: the backbones of the ``_trees`` configs) and
+*attention pretrained with the trunk* (``<variant>_pretrained``: the
+SE/ECA/CBAM-ResNet-50 and the gated ResNet-18 load their own pretraining,
+their attention layers in the ordinary form they were pretrained in; on
+custom27 only); Attention-56 and CSPMirrorNet53 load their own pretraining
+too. Every run uses the same schedule (``--schedule``, its keys replacing
+the config's), with ``--iters`` per dataset.
 On custom27 a run is the variant's ``_custom27`` config with the backbone of
 its ``_trees`` config; on trees, its ``_trees`` config.
 
@@ -53,6 +57,10 @@ Example:
         --out research/results/pretrained_study_results.md
     python research/pretrained_study.py --datasets trees \\
         --variants r18 attn_r18 --seeds 0 1 2
+    python research/pretrained_study.py --datasets custom27 \\
+        --variants attn_r18_pretrained se_r50_pretrained \\
+        eca_r50_pretrained cbam_r50_pretrained --seeds 0 1 2 3 4 \\
+        --ledger research/results/pretrained_study_runs.json
     python research/pretrained_study.py --variants r18 \\
         --seeds 0 --iters custom27=600 trees=300 \\
         --val-interval custom27=100 trees=50 \\
@@ -83,21 +91,58 @@ from mmdet_attn.utils import checkpoint_safe_globals
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TRAIN_TOOL = REPO_ROOT / 'tools' / 'train.py'
 DEFAULT_SCHEDULE = 'configs/_base_/schedules/schedule_cpu_finetune.py'
-# The network each variant's trunk comes from, and its plain twin.
-PRETRAINED = ('r18', 'r50', 'ran56', 'cspmirrornet53')
-VARIANTS = {
-    'r18': dict(pretrained='r18', twin=None),
-    'attn_r18': dict(pretrained='r18', twin='r18'),
-    'attn_r18_original': dict(pretrained='r18', twin='r18'),
-    'r50': dict(pretrained='r50', twin=None),
-    'se_r50': dict(pretrained='r50', twin='r50'),
-    'eca_r50': dict(pretrained='r50', twin='r50'),
-    'cbam_r50': dict(pretrained='r50', twin='r50'),
-    'sam_r50': dict(pretrained='r50', twin='r50'),
-    'ran56': dict(pretrained='ran56', twin='r50'),
-    'cspmirrornet_fpn': dict(pretrained='cspmirrornet53', twin='r50'),
-}
+# The pretrained networks, in the report's order.
+PRETRAINED = ('r18', 'r50', 'ran56', 'cspmirrornet53', 'attn_r18', 'se_r50',
+              'eca_r50', 'cbam_r50')
 DATASETS = ('custom27', 'trees')
+# The report's arms: how a variant's attention meets its pretrained trunk.
+PLAIN = 'plain twin'
+NEW = 'attention new'
+WITH_TRUNK = 'attention pretrained with the trunk'
+NO_ATTENTION = 'own trunk, no attention'
+# Each variant: the network its trunk comes from, its plain twin, its arm
+# and, where they differ from its name, its configs
+# (configs/faster_rcnn_<config>_{custom27,trees}.py) and the datasets it is
+# fine-tuned on.
+VARIANTS = {
+    'r18':
+    dict(pretrained='r18', twin=None, arm=PLAIN),
+    'attn_r18':
+    dict(pretrained='r18', twin='r18', arm=NEW),
+    'attn_r18_original':
+    dict(pretrained='r18', twin='r18', arm=NEW),
+    'r50':
+    dict(pretrained='r50', twin=None, arm=PLAIN),
+    'se_r50':
+    dict(pretrained='r50', twin='r50', arm=NEW),
+    'eca_r50':
+    dict(pretrained='r50', twin='r50', arm=NEW),
+    'cbam_r50':
+    dict(pretrained='r50', twin='r50', arm=NEW),
+    'sam_r50':
+    dict(pretrained='r50', twin='r50', arm=NEW),
+    'ran56':
+    dict(pretrained='ran56', twin='r50', arm=WITH_TRUNK),
+    'cspmirrornet_fpn':
+    dict(pretrained='cspmirrornet53', twin='r50', arm=NO_ATTENTION),
+}
+# The second arm: the first arm's attention ResNets, each from its own
+# pretraining. Tree crowns left out: from the crop trunks every detector
+# stays at the floor there (research/results/pretrained_study.md).
+VARIANTS.update({
+    f'{net}_pretrained': dict(
+        pretrained=net,
+        twin=VARIANTS[net]['twin'],
+        arm=WITH_TRUNK,
+        config=net,
+        datasets=('custom27', ))
+    for net in ('attn_r18', 'se_r50', 'eca_r50', 'cbam_r50')
+})
+# The backbone arguments that configure attention layers, by backbone type:
+# a variant from its own pretraining takes them from its pretraining config.
+ATTENTION_ARGS = dict(
+    AttentionResNet=('attention', ),
+    GatedECAResNet=('attention', 'attention_gate', 'eca', 'non_local'))
 DEFAULT_ITERS = dict(custom27=600, trees=200)
 
 
@@ -108,7 +153,8 @@ def parse_args() -> argparse.Namespace:
         nargs='+',
         choices=list(VARIANTS),
         default=list(VARIANTS),
-        help='variants to fine-tune (their plain twins are added)')
+        help='variants to fine-tune (their plain twins are added); '
+        '<variant>_pretrained: its attention pretrained with its trunk')
     parser.add_argument(
         '--datasets', nargs='+', choices=DATASETS, default=list(DATASETS))
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
@@ -195,9 +241,29 @@ def parse_args() -> argparse.Namespace:
         parser.error('--iters, --val-interval and --jobs must be >= 1')
     if len(set(args.seeds)) != len(args.seeds):
         parser.error(f'--seeds repeats a seed: {args.seeds}')
+    idle = [
+        v for v in args.variants
+        if not any(runs_on(v, d) for d in args.datasets)
+    ]
+    if idle:
+        parser.error(f'{idle} are fine-tuned on none of --datasets '
+                     f'{args.datasets} (the second arm: custom27 only)')
     twins = {VARIANTS[v]['twin'] for v in args.variants} - {None}
     args.variants = [v for v in VARIANTS if v in set(args.variants) | twins]
     return args
+
+
+def runs_on(variant: str, dataset: str) -> bool:
+    """Whether the study fine-tunes ``variant`` on ``dataset``."""
+    return dataset in VARIANTS[variant].get('datasets', DATASETS)
+
+
+def shares_twin_trunk(variant: str) -> bool:
+    """Whether ``variant`` starts from its plain twin's trunk (the *attention
+    new* arm), not from its own pretraining (or is a plain twin)."""
+    twin = VARIANTS[variant]['twin']
+    return twin is not None and (VARIANTS[twin]['pretrained']
+                                 == VARIANTS[variant]['pretrained'])
 
 
 def data_root_options(args: argparse.Namespace, dataset: str) -> List[str]:
@@ -342,10 +408,9 @@ class Study:
         dataset, variant, seed = key.split('/')
         if record.get('iters') != self.args.iters[dataset]:
             return False
-        twin = VARIANTS[variant]['twin']
-        if twin is None or (VARIANTS[twin]['pretrained'] !=
-                            VARIANTS[variant]['pretrained']):
+        if not shares_twin_trunk(variant):
             return True
+        twin = VARIANTS[variant]['twin']
         twin_run = self.ledger.runs.get(f'{dataset}/{twin}/{seed}', {})
         return (twin_run.get('iters') == record['iters']
                 and twin_run.get('trunk') == record.get('trunk'))
@@ -389,16 +454,45 @@ class Study:
     def pretrain_config(net: str) -> str:
         return f'configs/pretrain/{net}_custom27_crops.py'
 
+    def attention_as_pretrained(self, backbone: dict, net: str) -> dict:
+        """A fine-tuning backbone with its attention layers in the form that
+        ``net`` was pretrained in.
+
+        Args:
+            backbone (dict): the backbone of a ``_trees`` config.
+            net (str): the network pretrained by
+                :meth:`pretrain_config`, of ``backbone``'s type.
+
+        Returns:
+            dict: ``backbone`` with its :data:`ATTENTION_ARGS` as the
+            pretraining config sets them (left out where it leaves them out:
+            the defaults), e.g. without the identity start, which changes
+            SE's gate formula; its trunk settings (frozen stages,
+            ``norm_eval``, ...) as they were.
+        """
+        pretrained = Config.fromfile(self.pretrain_config(net)).model.backbone
+        if pretrained.type != backbone['type']:
+            raise ValueError(f'{net} was pretrained as a {pretrained.type}, '
+                             f'not as the detector\'s {backbone["type"]}')
+        keys = ATTENTION_ARGS.get(backbone['type'], ())
+        return dict({k: v
+                     for k, v in backbone.items() if k not in keys},
+                    **{k: pretrained[k]
+                       for k in keys if k in pretrained})
+
     def finetune_config(self, dataset: str, variant: str) -> Path:
         """Write the run config of a variant on a dataset; return its path."""
-        trees = Config.fromfile(f'configs/faster_rcnn_{variant}_trees.py')
+        name = VARIANTS[variant].get('config', variant)
+        trees = Config.fromfile(f'configs/faster_rcnn_{name}_trees.py')
         if dataset == 'trees':
             cfg = trees
         else:
-            cfg = Config.fromfile(
-                f'configs/faster_rcnn_{variant}_{dataset}.py')
+            cfg = Config.fromfile(f'configs/faster_rcnn_{name}_{dataset}.py')
             cfg.model.backbone = trees.model.backbone
         net = VARIANTS[variant]['pretrained']
+        if not shares_twin_trunk(variant):
+            cfg.model.backbone = self.attention_as_pretrained(
+                cfg.model.backbone, net)
         cfg.model.backbone.init_cfg = dict(
             type='Pretrained',
             checkpoint=self.pretrained_weights(net),
@@ -543,42 +637,65 @@ def fmt(values: Sequence[float]) -> str:
     return f'{spread["mean"]:.3f} ± {spread["std"]:.3f}'
 
 
+def trunk_top1(runs: Dict[str, dict], net: str,
+               fine_tunings: Sequence[dict]) -> str:
+    """The top-1 on the val crops of each trunk of ``net`` that
+    ``fine_tunings`` started from, once each in their order ('-' where the
+    ledger holds none of them)."""
+    pretrainings = (
+        runs.get(f'pretrain/{net}/{run.get("trunk")}') for run in fine_tunings)
+    return ', '.join(
+        dict.fromkeys(f'{run["metrics"]["accuracy/top1"]:.2f}'
+                      for run in pretrainings if run)) or '-'
+
+
 def dataset_table(args: argparse.Namespace, runs: Dict[str, dict],
                   dataset: str) -> List[str]:
-    """One dataset's table: every variant's mAP and its paired Δ."""
+    """One dataset's table: every variant fine-tuned on it, its mAP, its
+    paired Δ, its arm, and the top-1 of its trunks beside its twin's."""
     rare = rare_classes(args) if dataset == 'custom27' else []
     lines = [
         '', f'### {dataset}', '',
         '| Variant | Seeds | bbox mAP (mean ± std) | ' +
         (f'mAP, rarest {len(rare)} | ' if rare else '') +
-        'Twin | Δ mAP | 95 % interval of Δ | Verdict |',
-        '|---|---:|---:|' + ('---:|' if rare else '') + '---|---:|---|---|'
+        'Twin | Δ mAP | 95 % interval of Δ | Verdict | Arm | Trunk top-1 | '
+        'Twin\'s trunk top-1 |', '|---|---:|---:|' +
+        ('---:|' if rare else '') + '---|---:|---|---|---|---:|---:|'
     ]
-    metrics = {
+    variants = [v for v in args.variants if runs_on(v, dataset)]
+    done = {
         v: {
-            s: runs[f'{dataset}/{v}/seed{s}']['metrics']
+            s: runs[f'{dataset}/{v}/seed{s}']
             for s in args.seeds if f'{dataset}/{v}/seed{s}' in runs
         }
-        for v in args.variants
+        for v in variants
     }
-    for variant in args.variants:
-        own = metrics[variant]
+    for variant in variants:
+        own = done[variant]
+        arm = VARIANTS[variant]['arm']
         if not own:
             lines.append(f'| {variant} | 0 | pending |' +
-                         (' |' if rare else '') + ' | | | |')
+                         (' |' if rare else '') + f' | | | | {arm} | | |')
             continue
         cells = [
             variant,
             str(len(own)),
-            fmt([m['coco/bbox_mAP'] for m in own.values()])
+            fmt([run['metrics']['coco/bbox_mAP'] for run in own.values()])
         ]
         if rare:
             cells.append(
-                fmt([run_summary(m, rare)['rare_mAP'] for m in own.values()]))
+                fmt([
+                    run_summary(run['metrics'], rare)['rare_mAP']
+                    for run in own.values()
+                ]))
         twin = VARIANTS[variant]['twin']
+        twin_runs = {
+            s: run
+            for s, run in done.get(twin, {}).items() if s in own
+        }
         paired = [
-            own[s]['coco/bbox_mAP'] - metrics[twin][s]['coco/bbox_mAP']
-            for s in own if twin and s in metrics[twin]
+            own[s]['metrics']['coco/bbox_mAP'] -
+            run['metrics']['coco/bbox_mAP'] for s, run in twin_runs.items()
         ]
         if len(paired) > 1:
             mean, low, high = paired_interval(paired)
@@ -590,6 +707,12 @@ def dataset_table(args: argparse.Namespace, runs: Dict[str, dict],
             cells += [twin, f'{paired[0]:+.3f}', 'needs 2 seeds', 'pending']
         else:
             cells += [twin or '-', '', '', '']
+        cells += [
+            arm,
+            trunk_top1(runs, VARIANTS[variant]['pretrained'], own.values()),
+            trunk_top1(runs, VARIANTS[twin]['pretrained'], twin_runs.values())
+            if twin else ''
+        ]
         lines.append('| ' + ' | '.join(cells) + ' |')
     if rare:
         lines += [
@@ -684,14 +807,20 @@ def report(args: argparse.Namespace,
     return '\n'.join(lines) + '\n'
 
 
+def fine_tuning_runs(args: argparse.Namespace) -> List[Tuple[int, str, str]]:
+    """The ``(seed, dataset, variant)`` fine-tuning runs that the arguments
+    ask for, each variant on its datasets only (:func:`runs_on`)."""
+    return [(s, d, v) for s in args.seeds for d in args.datasets
+            for v in args.variants if runs_on(v, d)]
+
+
 def main() -> None:
     args = parse_args()
     study = Study(args)
     nets = sorted({VARIANTS[v]['pretrained']
                    for v in args.variants},
                   key=PRETRAINED.index)
-    finetune_keys = [(s, d, v) for s in args.seeds for d in args.datasets
-                     for v in args.variants]
+    finetune_keys = fine_tuning_runs(args)
     if not args.report_only:
         # Only the trunks that a run still to train needs.
         needed = set(VARIANTS[v]['pretrained'] for s, d, v in finetune_keys

@@ -40,10 +40,15 @@ LABELS = {
 }
 
 #: The pretrained-regime study's variants also include the gated ResNet-18
-#: in its authors' layout.
+#: in its authors' layout and the second arm (attention pretrained with its
+#: trunk, ``*_pretrained``).
 STUDY_LABELS = dict(
     LABELS,
-    attn_r18_original='ECA + Attention-Gate ResNet-18, original layout')
+    attn_r18_original='ECA + Attention-Gate ResNet-18, original layout',
+    attn_r18_pretrained='ECA + Attention-Gate ResNet-18',
+    se_r50_pretrained='SE-ResNet-50',
+    eca_r50_pretrained='ECA-ResNet-50',
+    cbam_r50_pretrained='CBAM-ResNet-50')
 
 
 def parse_args() -> argparse.Namespace:
@@ -86,8 +91,11 @@ def read_table(path: str) -> Dict[str, Dict[str, str]]:
 
 
 def pretrained_cells(row: Optional[Dict[str, str]]) -> List[str]:
-    """bbox mAP and the difference to the twin of one study row."""
-    if row is None or row['Seeds'] == '0':
+    """bbox mAP and the difference to the twin of one study row ('-' for a
+    variant the study does not run on that dataset)."""
+    if row is None:
+        return ['-', '-']
+    if row['Seeds'] == '0':
         return ['pending', '-']
     versus = '-'
     if row['Verdict'] == 'pending':
@@ -103,17 +111,23 @@ def pretrained_table(
     sections: Dict[str, Dict[str, Dict[str, str]]],
     datasets: Sequence[str] = ('custom27', 'trees')
 ) -> List[str]:
-    """The pretrained-regime table: a row per variant of the study."""
+    """The pretrained-regime table: a row per variant of the study, with
+    its arm (attention new, or pretrained with its trunk)."""
     variants = list(
         dict.fromkeys(v for d in datasets for v in sections.get(d, {})))
     lines = [
-        '| Variant | Backbone | ' +
+        '| Variant | Backbone | Arm | ' +
         ' | '.join(f'{d} bbox mAP | {d} Δ mAP [95 % interval] verdict'
                    for d in datasets) + ' |',
-        '|---|---|' + '---:|---|' * len(datasets)
+        '|---|---|---|' + '---:|---|' * len(datasets)
     ]
     for variant in variants:
-        cells = [f'`{variant}`', STUDY_LABELS.get(variant, variant)]
+        arm = next((sections[d][variant].get('Arm') or '-'
+                    for d in datasets if variant in sections.get(d, {})))
+        cells = [
+            f'`{variant}`',
+            STUDY_LABELS.get(variant, variant), arm
+        ]
         for dataset in datasets:
             cells += pretrained_cells(sections.get(dataset, {}).get(variant))
         lines.append('| ' + ' | '.join(cells) + ' |')

@@ -2,14 +2,17 @@
 
 Usage, from the repository root::
 
-    python tools/vis_attention.py CONFIG CHECKPOINT IMAGE --out-dir DIR
+    python tools/vis_attention.py CONFIG CHECKPOINT IMAGE [IMAGE ...] \
+        --out-dir DIR
 
 For any backbone of this package, overlays each spatial attention map
 (attention gates, CBAM spatial gates, Residual Attention Network soft
 masks) on the image, plots each layer's channel-attention weights (ECA, SE,
 SAM, CBAM channel gates), and draws the Grad-CAM of the detector's
 top-scoring box, as PNGs; ``maps.json`` lists every map written with its
-shape and range. The files and what they show: ``docs/visualization.md``.
+shape and range. With several images, each gets a folder of its own in
+DIR, named after the image's file. The files and what they show:
+``docs/visualization.md``.
 """
 import argparse
 import os.path as osp
@@ -27,10 +30,14 @@ from mmdet_attn.visualization import write_attention_report
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Draw the attention maps, channel-attention weights and '
-        'the top box\'s Grad-CAM of a detector for one image, as PNGs.')
+        'the top box\'s Grad-CAM of a detector for images, as PNGs.')
     parser.add_argument('config', help='config file of the detector')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('image', help='image file')
+    parser.add_argument(
+        'images',
+        nargs='+',
+        metavar='image',
+        help='image file(s); several: one sub-folder of --out-dir each')
     parser.add_argument(
         '--out-dir',
         default='work_dirs/vis_attention',
@@ -52,27 +59,42 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         action=DictAction,
         help='override config settings, key=value')
     args = parser.parse_args(argv)
-    for what in ('config', 'checkpoint', 'image'):
-        path = getattr(args, what)
+    named = [('config', args.config), ('checkpoint', args.checkpoint)]
+    for what, path in named + [('image', image) for image in args.images]:
         if not osp.isfile(path):
             parser.error(f'{what} {path!r} does not exist')
+    stems = [osp.splitext(osp.basename(image))[0] for image in args.images]
+    if len(set(stems)) < len(stems):
+        parser.error(f'the images need distinct file names (each names its '
+                     f'folder), got {args.images}')
     return args
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    image = mmcv.imread(args.image)
-    if image is None:
-        raise SystemExit(f'cannot read image {args.image!r}: not an image '
-                         'format OpenCV can decode')
+    images = []
+    for path in args.images:
+        image = mmcv.imread(path)
+        if image is None:
+            raise SystemExit(f'cannot read image {path!r}: not an image '
+                             'format OpenCV can decode')
+        images.append(image)
     cfg = load_run_config(args.config, args.cfg_options)
     with checkpoint_safe_globals():
         model = init_detector(cfg, args.checkpoint, device=args.device)
-    summary = write_attention_report(model, image, args.out_dir,
-                                     args.cam_layer, args.save_arrays)
+    for path, image in zip(args.images, images):
+        out_dir = args.out_dir if len(images) == 1 else osp.join(
+            args.out_dir, osp.splitext(osp.basename(path))[0])
+        summary = write_attention_report(model, image, out_dir,
+                                         args.cam_layer, args.save_arrays)
+        print_summary(summary, path, out_dir)
+    return 0
 
+
+def print_summary(summary: dict, image: str, out_dir: str) -> None:
+    """Say what :func:`write_attention_report` wrote for ``image``."""
     maps = summary['maps']
-    print(f'{len(maps)} maps of {args.image} written to {args.out_dir} '
+    print(f'{len(maps)} maps of {image} written to {out_dir} '
           f'({len(summary["attention_layers"])} attention layers):')
     detection = summary['detection']
     if detection is not None:
@@ -85,8 +107,7 @@ def main(argv: Optional[List[str]] = None) -> int:
               f'{record["max"]:.3f}]')
     for note in summary['notes']:
         print(f'  note: {note}')
-    print(f'  summary: {osp.join(args.out_dir, "maps.json")}')
-    return 0
+    print(f'  summary: {osp.join(out_dir, "maps.json")}')
 
 
 if __name__ == '__main__':

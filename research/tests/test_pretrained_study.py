@@ -1,19 +1,30 @@
 """research/pretrained_study.py: the paired statistics, the run
-configs it composes, and one tiny pretrain -> fine-tune run that resumes."""
+configs it composes (the second arm's loading every pretrained attention
+key), the report of both arms, and one tiny pretrain -> fine-tune run that
+resumes."""
 import json
 import math
 import os
+import re
 import shutil
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import torch
+from backbone_checks import randomize
 from deepforest_wheel import write_wheel
 from mmengine.config import Config
 from research_runner import load_script, run_script
 from tool_runner import run_python_tool
 
 STUDY = 'pretrained_study.py'
+#: The second arm: attention pretrained with its trunk.
+SECOND_ARM = ('attn_r18_pretrained', 'se_r50_pretrained', 'eca_r50_pretrained',
+              'cbam_r50_pretrained')
+#: A narrow backbone, for tiny models.
+NARROW = dict(base_channels=8, stem_channels=8)
 
 
 @pytest.fixture(scope='module')
@@ -172,8 +183,11 @@ def test_report_pairs_each_variant_with_its_twin_by_seed(study_tool, tmp_path):
         for line in table.splitlines() if line.startswith('| ')
     }
     # Δ per seed 0.05, 0.06, 0.04: mean 0.05, sd 0.01, t(0.975, 2) = 4.303.
+    # Its arm, and the top-1 of its trunks (seeds 0-1 from abc, 2 from def)
+    # beside its twin's.
     assert '| attn_r18 | 3 | 0.300 ± 0.046 | 0.200 ± 0.000 | r18 | +0.050 | ' \
-        '[+0.025, +0.075] | helps |' == rows['attn_r18']
+        '[+0.025, +0.075] | helps | attention new | 50.00, 60.00 | ' \
+        '50.00, 60.00 |' == rows['attn_r18']
     assert rows['r18'].startswith('| r18 | 3 | 0.250 ± 0.050 | 0.100 ± 0.000')
     # Each trunk with its counted runs: seeds 0, 1, 4 and 7 from abc.
     assert '| r18 | 50.00 | 12 | `abc` | 6 |' in table
@@ -216,6 +230,255 @@ def test_a_seed_with_runs_to_train_trains_its_pairs_on_one_trunk(
     study.trunks = dict(r18='new')
     assert study.to_train(keys) == [(1, 'trees', 'r18'),
                                     (1, 'trees', 'attn_r18')]
+
+
+def fake_pretraining(study, net: str, checkpoint: Path) -> None:
+    """Mark ``net`` as pretrained by ``study``, its weights ``checkpoint``."""
+    run_dir = study.pretrain_dir(net)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / 'study_run.json').write_text('{}')
+    (run_dir / 'last_checkpoint').write_text(str(checkpoint))
+
+
+def attention_forms(model: torch.nn.Module) -> dict:
+    """Each attention layer's class, identity start and gates' formula
+    (scale, offset), by module name."""
+    from mmdet_attn.models.layers.base import AttentionMapMixin, Gate
+    return {
+        name: (type(module), module.identity_init, [(g.scale, g.offset)
+                                                    for g in module.modules()
+                                                    if isinstance(g, Gate)])
+        for name, module in model.named_modules()
+        if isinstance(module, AttentionMapMixin)
+    }
+
+
+def attention_keys(model: torch.nn.Module) -> set:
+    """The state-dict keys of a model's attention layers."""
+    from mmdet_attn.models.layers.base import AttentionMapMixin
+    prefixes = tuple(f'{name}.' for name, module in model.named_modules()
+                     if isinstance(module, AttentionMapMixin))
+    return {key for key in model.state_dict() if key.startswith(prefixes)}
+
+
+@pytest.mark.parametrize('variant', SECOND_ARM)
+def test_second_arm_fine_tunes_the_attention_it_pretrained(
+        study_tool, tmp_path, monkeypatch, variant):
+    """The pretraining config is the plain twin's but for its backbone; the
+    fine-tuning config is the first arm's but for the attention's form and
+    weights; every attention key of the pretrained checkpoint loads, in
+    the form it was pretrained in."""
+    from mmdet.registry import MODELS
+    from mmengine.registry import init_default_scope
+
+    from mmdet_attn.utils import checkpoint_safe_globals
+    monkeypatch.chdir(study_tool.REPO_ROOT)
+    init_default_scope('mmdet')
+    spec = study_tool.VARIANTS[variant]
+    net, twin = spec['pretrained'], spec['twin']
+    first_arm = spec['config']
+    assert study_tool.VARIANTS[first_arm]['arm'] == study_tool.NEW
+    pretrain = Config.fromfile(study_tool.Study.pretrain_config(net))
+    plain = Config.fromfile(study_tool.Study.pretrain_config(twin))
+    for key in plain:
+        if key != 'model':
+            assert pretrain[key] == plain[key], key
+    assert {k: v for k, v in pretrain.model.items() if k != 'backbone'} == \
+        {k: v for k, v in plain.model.items() if k != 'backbone'}
+    assert pretrain.model.backbone.depth == plain.model.backbone.depth
+
+    # A tiny checkpoint of the pretraining classifier, unlike a fresh init.
+    pretrain.model.backbone.update(NARROW)
+    torch.manual_seed(0)
+    classifier = randomize(MODELS.build(pretrain.model))
+    checkpoint = tmp_path / 'epoch_8.pth'
+    torch.save(dict(state_dict=classifier.state_dict()), checkpoint)
+    study = study_tool.Study(study_args(tmp_path / 'study'))
+    fake_pretraining(study, net, checkpoint)
+    fake_pretraining(study, twin, tmp_path / 'plain.pth')
+    cfg = Config.fromfile(str(study.finetune_config('custom27', variant)))
+    first = Config.fromfile(str(study.finetune_config('custom27', first_arm)))
+    backbone, first_backbone = cfg.model.backbone, first.model.backbone
+    assert backbone.init_cfg == dict(
+        type='Pretrained', checkpoint=str(checkpoint), prefix='backbone.')
+    # The first arm's trunk settings, detector and schedule.
+    changed = study_tool.ATTENTION_ARGS[backbone.type] + ('init_cfg', )
+    assert {k: v for k, v in backbone.items() if k not in changed} == \
+        {k: v for k, v in first_backbone.items() if k not in changed}
+    assert backbone.frozen_stages == 1 and backbone.norm_eval
+    assert backbone.freeze_attention is False
+    assert {k: v for k, v in cfg.model.items() if k != 'backbone'} == \
+        {k: v for k, v in first.model.items() if k != 'backbone'}
+    for key in ('train_cfg', 'param_scheduler', 'optim_wrapper',
+                'train_dataloader'):
+        assert cfg[key] == first[key], key
+
+    detector = MODELS.build(dict(backbone, **NARROW))
+    with checkpoint_safe_globals():
+        detector.init_weights()
+    saved = {
+        key[len('backbone.'):]: value
+        for key, value in classifier.state_dict().items()
+        if key.startswith('backbone.')
+    }
+    loaded = detector.state_dict()
+    assert saved.keys() <= loaded.keys()
+    for key, value in saved.items():
+        torch.testing.assert_close(loaded[key], value, msg=key)
+    assert attention_keys(classifier.backbone)
+    # No pretrained attention key is missing; the gated ResNet-18's
+    # classifier built only stage 4's output attention.
+    new = attention_keys(detector) - saved.keys()
+    if net == 'attn_r18':
+        assert new and all(
+            key.split('.')[0] in ('layer1_attention', 'layer2_attention',
+                                  'layer3_attention') for key in new)
+    else:
+        assert not new
+    # The form pretrained is the form fine-tuned; the first arm's identity
+    # start is another.
+    pretrained = attention_forms(classifier.backbone)
+    tuned = attention_forms(detector)
+    assert pretrained and {n: tuned[n] for n in pretrained} == pretrained
+    identity = attention_forms(
+        MODELS.build(dict(first_backbone, **NARROW, init_cfg=None)))
+    assert all(identity[n] != form for n, form in pretrained.items())
+
+
+def test_second_arm_pairs_by_seed_on_custom27_only(study_tool, tmp_path,
+                                                   monkeypatch):
+    """A second-arm run counts from its own trunk, is paired by seed with
+    its plain twin's, is not fine-tuned on trees, and is reported with its
+    arm and its trunk's top-1 beside its twin's."""
+    variants = study_tool.VARIANTS
+    assert {v for v, spec in variants.items() if 'config' in spec} == \
+        set(SECOND_ARM)
+    assert all(variants[v]['arm'] == study_tool.WITH_TRUNK
+               and variants[v]['datasets'] == ('custom27', )
+               for v in SECOND_ARM)
+    monkeypatch.setattr(study_tool, 'rare_classes', lambda args: [])
+    runs = {
+        f'pretrain/{net}/{trunk}':
+        dict(metrics={'accuracy/top1': top1}, minutes=minutes, trunk=trunk)
+        for net, trunk, top1, minutes in [('r50', 'abc', 70.0,
+                                           1.0), ('se_r50', 'xyz', 75.0, 2.0)]
+    }
+    for seed, (plain, se) in enumerate([(0.40, 0.45), (0.42, 0.46),
+                                        (0.41, 0.47)]):
+        write_run(runs, f'custom27/r50/seed{seed}', plain, iters=600)
+        write_run(
+            runs,
+            f'custom27/se_r50_pretrained/seed{seed}',
+            se,
+            trunk='xyz',
+            iters=600)
+        write_run(runs, f'trees/r50/seed{seed}', 0.01, iters=200)
+    ledger = tmp_path / 'runs.json'
+    ledger.write_text(json.dumps(runs))
+    args = study_args(
+        tmp_path / 'study',
+        variants=['r50', 'se_r50_pretrained'],
+        iters=dict(custom27=600, trees=200),
+        ledger=str(ledger))
+    study = study_tool.Study(args)
+    found = study_tool.records(study)
+    assert len(found) == len(runs)
+    assert study_tool.fine_tuning_runs(args) == [
+        (s, d, v) for s in (0, 1, 2)
+        for d, v in [('custom27',
+                      'r50'), ('custom27',
+                               'se_r50_pretrained'), ('trees', 'r50')]
+    ]
+    custom27, trees = study_tool.report(args, found).split('### trees')
+    # Δ per seed 0.05, 0.04, 0.06: mean 0.05, sd 0.01, t(0.975, 2) = 4.303.
+    assert '| se_r50_pretrained | 3 | 0.460 ± 0.010 | r50 | +0.050 | ' \
+        '[+0.025, +0.075] | helps | attention pretrained with the trunk | ' \
+        '75.00 | 70.00 |' in custom27
+    assert '| r50 | 3 | 0.410 ± 0.010 | - |  |  |  | plain twin | 70.00 ' \
+        '|  |' in custom27
+    assert '| se_r50 | 75.00 | 2 | `xyz` | 3 |' in custom27
+    assert '| r50 | 3 | 0.010 ± 0.000 |' in trees
+    assert 'se_r50_pretrained' not in trees
+    # Asked for trees only, the second arm has nothing to run.
+    monkeypatch.setattr(
+        sys, 'argv',
+        [STUDY, '--variants', 'se_r50_pretrained', '--datasets', 'trees'])
+    with pytest.raises(SystemExit):
+        study_tool.parse_args()
+    sys.argv[-1] = 'custom27'
+    assert study_tool.parse_args().variants == ['r50', 'se_r50_pretrained']
+
+
+def markdown_sections(text: str) -> dict:
+    """The lines of a report by ``### <dataset>`` section ('' first)."""
+    sections = {'': []}
+    lines = sections['']
+    for line in text.splitlines():
+        if line.startswith('### '):
+            lines = sections.setdefault(line[4:], [])
+        lines.append(line)
+    return sections
+
+
+def test_report_of_the_committed_ledger_keeps_the_published_rows(
+        study_tool, tmp_path):
+    """The committed ledger's report is the committed results file, each
+    table row with the arm and the trunks' top-1 appended, and the second
+    arm's rows after the first arm's, on custom27 only."""
+    results = study_tool.REPO_ROOT / 'research' / 'results'
+    published = (results / 'pretrained_study_results.md').read_text()
+    rare = re.search(r'Rarest \d+ training classes: (.*)\.\n',
+                     published).group(1).split(', ')
+    # A training split in which exactly these classes are the rarest.
+    annotations = tmp_path / 'custom27' / 'annotations'
+    annotations.mkdir(parents=True)
+    names = rare + ['common']
+    (annotations / 'instances_train.json').write_text(
+        json.dumps(
+            dict(
+                categories=[
+                    dict(id=i, name=name) for i, name in enumerate(names)
+                ],
+                annotations=[
+                    dict(category_id=i) for i in range(len(names))
+                    for _ in range(i + 1)
+                ])))
+    args = study_args(
+        tmp_path / 'study',
+        seeds=[0, 1, 2, 3, 4],
+        datasets=list(study_tool.DATASETS),
+        variants=list(study_tool.VARIANTS),
+        iters=dict(study_tool.DEFAULT_ITERS),
+        rare=len(rare),
+        ledger=str(results / 'pretrained_study_runs.json'),
+        data_root=dict(custom27=str(tmp_path / 'custom27')))
+    study = study_tool.Study(args)
+    found = study_tool.records(study)
+    report = markdown_sections(
+        study_tool.report(args, found,
+                          len(study.ledger.runs) - len(found)))
+    for name, lines in markdown_sections(published).items():
+        text = [line for line in lines if not line.startswith('|')]
+        assert text == [
+            line for line in report[name] if not line.startswith('|')
+        ], name
+        rows = [line for line in lines if line.startswith('|')]
+        new_rows = [line for line in report[name] if line.startswith('|')]
+        assert len(new_rows) >= len(rows)
+        for old, new in zip(rows, new_rows):
+            assert new.startswith(old), (old, new)
+    custom27, trees = (
+        dict((line.split(' | ')[0].strip('| '), line) for line in report[name]
+             if line.startswith('| ')) for name in ('custom27', 'trees'))
+    assert custom27['se_r50'].endswith(
+        '| attention new | 72.67, 73.58 | 72.67, 73.58 |')
+    assert custom27['ran56'].endswith(
+        '| attention pretrained with the trunk | 79.67 | 72.67, 73.58 |')
+    assert trees['r50'].endswith('| plain twin | 73.58 |  |')
+    assert list(custom27)[-len(SECOND_ARM):] == list(SECOND_ARM)
+    for variant in SECOND_ARM:
+        assert f' | {study_tool.WITH_TRUNK} | ' in custom27[variant]
+        assert variant not in trees
 
 
 @pytest.fixture(scope='module')

@@ -50,13 +50,14 @@ def test_zoo_table_rows_and_picture_rule(tmp_path):
 def test_pretrained_regime_table_from_the_study_report(tmp_path, monkeypatch):
     """The study's own report (custom27 complete for two variants, trees
     for the plain one and one seed of the other) becomes one row per
-    variant with the paired difference, its interval and verdict, and
-    'pending' where too few seeds ran."""
+    variant with its arm, the paired difference, its interval and verdict,
+    'pending' where too few seeds ran and '-' where the variant does not
+    run (the second arm on trees)."""
     study = load_script('pretrained_study.py')
     monkeypatch.setattr(study, 'rare_classes', lambda args: ['circle_plain'])
     args = argparse.Namespace(
         seeds=[0, 1, 2],
-        variants=['r18', 'attn_r18'],
+        variants=['r18', 'attn_r18', 'attn_r18_pretrained'],
         datasets=['custom27', 'trees'],
         jobs=1,
         schedule='schedule.py',
@@ -65,7 +66,8 @@ def test_pretrained_regime_table_from_the_study_report(tmp_path, monkeypatch):
     for seed in args.seeds:
         for dataset, variant, value in (('custom27', 'r18',
                                          0.30), ('custom27', 'attn_r18', 0.35),
-                                        ('trees', 'r18', 0.05)):
+                                        ('custom27', 'attn_r18_pretrained',
+                                         0.31), ('trees', 'r18', 0.05)):
             runs[f'{dataset}/{variant}/seed{seed}'] = dict(
                 minutes=1.,
                 metrics={
@@ -90,12 +92,19 @@ def test_pretrained_regime_table_from_the_study_report(tmp_path, monkeypatch):
         for line in proc.stdout.split('Pretrained regime')[1].splitlines()
         if line.startswith('| `')
     }
-    assert set(rows) == {'`r18`', '`attn_r18`'}
-    label, c27_map, c27_delta, trees_map, trees_delta = rows['`attn_r18`']
+    assert set(rows) == {'`r18`', '`attn_r18`', '`attn_r18_pretrained`'}
+    label, arm, c27_map, c27_delta, trees_map, trees_delta = rows[
+        '`attn_r18`']
     assert label == 'ECA + Attention-Gate ResNet-18'
+    assert arm == study.VARIANTS['attn_r18']['arm']
     assert c27_map == '0.360 ± 0.010'
     assert c27_delta.startswith('+0.060 [') and 'helps (vs r18)' in c27_delta
     assert (trees_map,
             trees_delta) == ('0.070',
                              '+0.020 (vs r18, one seed: interval pending)')
-    assert rows['`r18`'][1:] == ['0.300 ± 0.000', '-', '0.050 ± 0.000', '-']
+    assert rows['`r18`'][2:] == ['0.300 ± 0.000', '-', '0.050 ± 0.000', '-']
+    arm, c27_map, c27_delta, *trees = rows['`attn_r18_pretrained`'][1:]
+    assert arm == study.VARIANTS['attn_r18_pretrained']['arm'] != rows[
+        '`attn_r18`'][1]
+    assert c27_map == '0.310 ± 0.000' and '(vs r18)' in c27_delta
+    assert trees == ['-', '-']

@@ -16,13 +16,15 @@ def randomize(model: torch.nn.Module) -> torch.nn.Module:
     return model
 
 
-def check_with_cp(make) -> None:
-    """``with_cp`` gives the same outputs and gradients as without (in
-    float64: the recomputation may sum in another order)."""
+def check_recomputation(make) -> None:
+    """A backbone that recomputes in the backward (``make(True)``: e.g.
+    ``with_cp``) gives the same outputs and gradients as without
+    (``make(False)``), in float64 (the recomputation may sum in another
+    order)."""
     x = torch.rand(2, 3, 41, 53, dtype=torch.float64)
     results = []
-    for with_cp in (False, True):
-        model = randomize(make(with_cp=with_cp)).double().train()
+    for recompute in (False, True):
+        model = randomize(make(recompute)).double().train()
         outs = model(x)
         sum((o * o).sum() for o in outs).backward()
         grads = {n: p.grad for n, p in model.named_parameters()}

@@ -117,7 +117,8 @@ def _tool():
     return module
 
 
-def test_plain_resnet_gets_grad_cam_only(val_image, tmp_path, capsys):
+def _untrained_plain_r18(tmp_path):
+    """The plain ResNet-18 custom27 config and an untrained checkpoint."""
     from mmdet.registry import MODELS
     from mmengine.registry import init_default_scope
 
@@ -131,10 +132,14 @@ def test_plain_resnet_gets_grad_cam_only(val_image, tmp_path, capsys):
             state_dict=MODELS.build(cfg.model).state_dict(),
             meta=dict(dataset_meta=dict(classes=cfg.metainfo['classes']))),
         checkpoint)
+    return config, str(checkpoint)
+
+
+def test_plain_resnet_gets_grad_cam_only(val_image, tmp_path, capsys):
+    config, checkpoint = _untrained_plain_r18(tmp_path)
     out_dir = tmp_path / 'vis'
     assert _tool().main(
-        [config,
-         str(checkpoint),
+        [config, checkpoint,
          str(val_image), '--out-dir',
          str(out_dir)]) == 0
     assert sorted(p.name
@@ -144,6 +149,27 @@ def test_plain_resnet_gets_grad_cam_only(val_image, tmp_path, capsys):
     assert ('note: ResNet has no attention gate of mmdet_attn: no attention '
             'maps, Grad-CAM only') in log
     assert '(0 attention layers)' in log
+
+
+def test_several_images_one_folder_each(tiny_custom27, tmp_path, capsys):
+    config, checkpoint = _untrained_plain_r18(tmp_path)
+    images = sorted((tiny_custom27 / 'val').glob('*.png'))[:2]
+    out_dir = tmp_path / 'vis'
+    assert _tool().main([config, checkpoint] + [str(i) for i in images] +
+                        ['--out-dir', str(out_dir)]) == 0
+    assert sorted(p.name for p in out_dir.iterdir()) == [i.stem for i in images]
+    log = capsys.readouterr().out
+    for image in images:
+        summary = json.loads((out_dir / image.stem / 'maps.json').read_text())
+        assert summary['maps'][0]['kind'] == 'gradcam'
+        assert f'written to {out_dir / image.stem}' in log
+    same_name = tmp_path / 'other' / images[0].name
+    same_name.parent.mkdir()
+    same_name.write_bytes(images[0].read_bytes())
+    with pytest.raises(SystemExit) as exit_info:
+        _tool().main([config, checkpoint, str(images[0]), str(same_name)])
+    assert exit_info.value.code == 2
+    assert 'the images need distinct file names' in capsys.readouterr().err
 
 
 @pytest.mark.parametrize('missing', ['config', 'checkpoint', 'image'])

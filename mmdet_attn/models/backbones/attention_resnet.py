@@ -3,6 +3,7 @@ in every residual block; see ``docs/backbones/attention_resnet.md``."""
 import inspect
 from typing import Dict, List, Optional, Sequence, Union
 
+import torch
 import torch.nn as nn
 import torch.utils.checkpoint as cp
 from mmdet.models.backbones.resnet import BasicBlock, Bottleneck, ResNet
@@ -10,13 +11,55 @@ from mmdet.models.layers import ResLayer
 from mmdet.registry import MODELS
 from mmdet.utils import OptConfigType
 from torch import Tensor
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..layers import attention_class, check_sam_start, with_backbone_norm
 from ..layers.base import AttentionMapMixin
 from .base import check_stage_args
 
 
-class PluginBasicBlock(BasicBlock):
+class LastNormSegment:
+    """A residual block's last norm and the plugins after it (the attention
+    layer), the norm's output recomputed in the backward.
+
+    The product ``x * w`` of an attention layer keeps its input ``x``, the
+    last norm's output, for the backward: one more map of the block's
+    output width than the plain block keeps. With ``recompute_attention``
+    the tensors the plugins save are packed by
+    ``torch.autograd.graph.saved_tensors_hooks``: ``x`` is dropped and
+    recomputed from the norm's input (which the norm keeps anyway) when
+    the backward needs it, one pass of the norm. Not for a batch norm in
+    train mode (``norm_eval=False`` and not frozen, SyncBN included; its
+    output depends on the batch statistics), nor under ``torch.compile``
+    (its partitioner chooses what to recompute) or ``with_cp``.
+    """
+
+    def last_norm_segment(self, out: Tensor, norm: nn.Module,
+                          plugin_names: List[str]) -> Tensor:
+        """``norm`` then the plugins ``plugin_names`` on ``out``."""
+        x = norm(out)
+        batch_statistics = isinstance(norm, _BatchNorm) and norm.training
+        if (not self.recompute_attention or not plugin_names
+                or batch_statistics or self.with_cp or not x.requires_grad
+                or torch.compiler.is_compiling()):
+            return self.forward_plugin(x, plugin_names)
+        norm_output = (x.data_ptr(), x.shape, x.dtype)
+
+        def pack(t: Tensor) -> Optional[Tensor]:
+            return None if (t.data_ptr(), t.shape,
+                            t.dtype) == norm_output else t
+
+        def unpack(t: Optional[Tensor]) -> Tensor:
+            if t is not None:
+                return t
+            with torch.no_grad():
+                return norm(out)
+
+        with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+            return self.forward_plugin(x, plugin_names)
+
+
+class PluginBasicBlock(LastNormSegment, BasicBlock):
     """MMDetection's ``BasicBlock`` that takes plugins as ``Bottleneck``.
 
     Args:
@@ -26,6 +69,9 @@ class PluginBasicBlock(BasicBlock):
         plugins (list[dict], optional): Plugins of this block, at
             ``'after_conv1'`` (after the first ReLU) or ``'after_conv2'``
             (after norm2, before the addition). Defaults to None.
+        recompute_attention (bool): Recompute norm2's output for the
+            backward of the ``'after_conv2'`` plugins instead of keeping
+            it (see :class:`LastNormSegment`). Defaults to True.
         **kwargs: ``BasicBlock``'s other arguments (``stride``,
             ``downsample``, ``with_cp``, ``norm_cfg``, ...).
     """
@@ -39,6 +85,7 @@ class PluginBasicBlock(BasicBlock):
                  planes: int,
                  *args,
                  plugins: Optional[List[dict]] = None,
+                 recompute_attention: bool = True,
                  **kwargs) -> None:
         super().__init__(inplanes, planes, *args, **kwargs)
         plugins = list(plugins or [])
@@ -49,6 +96,7 @@ class PluginBasicBlock(BasicBlock):
                     f'{self.plugin_positions}, got {plugin.get("position")!r}')
         self.plugins = plugins
         self.with_plugins = bool(plugins)
+        self.recompute_attention = recompute_attention
         self.after_conv1_plugin_names = self.make_block_plugins(
             planes,
             [p['cfg'] for p in plugins if p['position'] == 'after_conv1'])
@@ -62,8 +110,50 @@ class PluginBasicBlock(BasicBlock):
         def _inner_forward(x: Tensor) -> Tensor:
             out = self.relu(self.norm1(self.conv1(x)))
             out = self.forward_plugin(out, self.after_conv1_plugin_names)
-            out = self.forward_plugin(
-                self.norm2(self.conv2(out)), self.after_conv2_plugin_names)
+            out = self.last_norm_segment(
+                self.conv2(out), self.norm2, self.after_conv2_plugin_names)
+            identity = x if self.downsample is None else self.downsample(x)
+            return out + identity
+
+        if self.with_cp and x.requires_grad:
+            out = cp.checkpoint(_inner_forward, x, use_reentrant=False)
+        else:
+            out = _inner_forward(x)
+        return self.relu(out)
+
+
+class PluginBottleneck(LastNormSegment, Bottleneck):
+    """MMDetection's ``Bottleneck`` that recomputes norm3's output for the
+    backward of its ``'after_conv3'`` plugins.
+
+    Args:
+        *args: ``Bottleneck``'s positional arguments.
+        recompute_attention (bool): Recompute norm3's output for the
+            backward of the ``'after_conv3'`` plugins instead of keeping
+            it (see :class:`LastNormSegment`). Defaults to True.
+        **kwargs: ``Bottleneck``'s other arguments.
+    """
+
+    def __init__(self, *args, recompute_attention: bool = True,
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.recompute_attention = recompute_attention
+        if not self.with_plugins:
+            self.after_conv1_plugin_names = []
+            self.after_conv2_plugin_names = []
+            self.after_conv3_plugin_names = []
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``Bottleneck.forward``, norm3 and its plugins through
+        :meth:`last_norm_segment`."""
+
+        def _inner_forward(x: Tensor) -> Tensor:
+            out = self.relu(self.norm1(self.conv1(x)))
+            out = self.forward_plugin(out, self.after_conv1_plugin_names)
+            out = self.relu(self.norm2(self.conv2(out)))
+            out = self.forward_plugin(out, self.after_conv2_plugin_names)
+            out = self.last_norm_segment(
+                self.conv3(out), self.norm3, self.after_conv3_plugin_names)
             identity = x if self.downsample is None else self.downsample(x)
             return out + identity
 
@@ -91,6 +181,11 @@ class AttentionResNet(ResNet):
             attention layer. Defaults to all True.
         freeze_attention (bool): Freeze the attention layers of frozen
             stages with them; False trains them. Defaults to True.
+        recompute_attention (bool): Recompute the output of each block's
+            last norm for the attention's backward instead of keeping it
+            (not for a batch norm in train mode): peak memory near the
+            plain ResNet's for one pass of the norm
+            (``docs/attention_cost.md``). Defaults to True.
         **kwargs: MMDetection ``ResNet``'s arguments, with ``norm_eval``
             defaulting to False; ``plugins`` also work with ``BasicBlock``
             (at ``'after_conv1'`` and ``'after_conv2'``).
@@ -120,6 +215,7 @@ class AttentionResNet(ResNet):
                  stage_with_attention: Sequence[bool] = (True, True, True,
                                                          True),
                  freeze_attention: bool = True,
+                 recompute_attention: bool = True,
                  **kwargs) -> None:
         if depth not in self.arch_settings:
             raise KeyError(f'Invalid depth {depth} for '
@@ -128,6 +224,7 @@ class AttentionResNet(ResNet):
         self.attention = attention
         self.stage_with_attention = tuple(stage_with_attention)
         self.freeze_attention = freeze_attention
+        self.recompute_attention = recompute_attention
         kwargs.setdefault('norm_eval', False)
         args = self.resnet_args(kwargs)
         num_stages = args['num_stages']
@@ -196,10 +293,14 @@ class AttentionResNet(ResNet):
         ]
 
     def make_res_layer(self, **kwargs) -> ResLayer:
-        """``ResNet.make_res_layer``, ``BasicBlock`` taking plugins."""
-        if kwargs['block'] is BasicBlock:
-            kwargs['block'] = PluginBasicBlock
-        return super().make_res_layer(**kwargs)
+        """``ResNet.make_res_layer`` with this package's blocks, which take
+        ``recompute_attention`` (and ``BasicBlock`` plugins)."""
+        kwargs['block'] = {
+            BasicBlock: PluginBasicBlock,
+            Bottleneck: PluginBottleneck
+        }[kwargs['block']]
+        return super().make_res_layer(
+            recompute_attention=self.recompute_attention, **kwargs)
 
     def stage_attention_layers(self, stage: int) -> List[nn.Module]:
         """The attention layers of stage ``stage`` (0-based)."""

@@ -4,12 +4,13 @@ ResNet-family configs' backbones. Narrow trunks (``base_channels`` 16)
 keep the tests small; the helpers here are shared with
 ``test_gated_eca_resnet.py``."""
 import math
+import weakref
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
 import torch
-from backbone_checks import check_with_cp, randomize
+from backbone_checks import check_recomputation, randomize
 from mmdet.models.backbones import ResNet
 from mmdet.registry import MODELS
 from mmengine.config import Config
@@ -254,8 +255,62 @@ def test_parameter_counts_match_the_papers():
 
 @pytest.mark.parametrize('depth', [18, 50])
 def test_with_cp_gives_the_same_outputs_and_gradients(depth):
-    check_with_cp(lambda with_cp: narrow(
+    check_recomputation(lambda with_cp: narrow(
         depth=depth, attention=dict(type='CBAM'), with_cp=with_cp))
+
+
+@pytest.mark.parametrize('depth', [18, 50])
+@pytest.mark.parametrize('norm', ['bn_eval', 'gn'])
+def test_recompute_attention_gives_the_same_outputs_and_gradients(
+        depth, norm):
+    norm_args = dict(
+        bn_eval=dict(norm_eval=True),
+        gn=dict(norm_cfg=dict(type='GN', num_groups=4)))[norm]
+    check_recomputation(lambda recompute: narrow(
+        depth=depth,
+        attention=dict(type='CBAM', spatial_norm_cfg=dict(type='BN')),
+        recompute_attention=recompute,
+        **norm_args))
+
+
+def last_norm(block: torch.nn.Module) -> torch.nn.Module:
+    """The norm before the attention layer of a block."""
+    return block.norm3 if hasattr(block, 'conv3') else block.norm2
+
+
+def kept_norm_outputs(model: torch.nn.Module) -> List[bool]:
+    """After one forward of ``model`` (its graph kept), whether each
+    attention block's last norm output is still alive."""
+    outputs = []
+    for stage in model.res_layers:
+        for block in getattr(model, stage):
+            last_norm(block).register_forward_hook(
+                lambda module, args, out: outputs.append(weakref.ref(out)))
+    graph = model(torch.rand(2, 3, 64, 64))  # noqa: F841 (keeps the graph)
+    return [ref() is not None for ref in outputs]
+
+
+@pytest.mark.parametrize('depth,layer', [(18, 'SE'), (50, 'SE'),
+                                         (50, 'CBAM'), (50, 'ECA')])
+def test_recompute_attention_keeps_no_norm_output(depth, layer):
+    """The graph keeps no last-norm output (recomputed for the backward)
+    with the BN in eval mode or a GN, but with a BN in train mode, or
+    ``recompute_attention=False``."""
+    norms = dict(
+        bn_eval=dict(norm_eval=True),
+        bn_train=dict(norm_eval=False),
+        gn_train=dict(norm_cfg=dict(type='GN', num_groups=4)))
+    for norm, norm_args in norms.items():
+        for recompute in (False, True):
+            model = narrow(
+                depth=depth,
+                attention=dict(type=layer),
+                recompute_attention=recompute,
+                **norm_args).train()
+            kept = kept_norm_outputs(model)
+            assert len(kept) == sum(model.stage_blocks)
+            assert all(kept) != (recompute and norm != 'bn_train'), norm
+            assert any(kept) == all(kept), norm
 
 
 @pytest.mark.parametrize('freeze_attention', [False, True])

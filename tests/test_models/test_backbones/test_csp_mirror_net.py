@@ -8,7 +8,7 @@ import runpy
 import pytest
 import torch
 import torch.nn as nn
-from backbone_checks import check_with_cp
+from backbone_checks import check_recomputation
 from mmcv.cnn import build_activation_layer
 from mmdet.models.layers import CSPLayer
 from mmdet.registry import MODELS
@@ -168,7 +168,7 @@ def test_bottleneck_fusion_first_layer_equals_mmdet_csplayer():
 
 
 def test_with_cp_gives_the_same_output_and_gradients():
-    check_with_cp(lambda with_cp: _small(with_cp=with_cp))
+    check_recomputation(lambda with_cp: _small(with_cp=with_cp))
 
 
 def test_frozen_stages_and_norm_eval():

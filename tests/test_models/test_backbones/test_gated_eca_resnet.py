@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 import torch
 import torch.nn as nn
-from backbone_checks import check_with_cp, randomize
+from backbone_checks import check_recomputation, randomize
 from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -180,7 +180,7 @@ def test_out_indices_and_stage_switches():
 
 
 def test_with_cp_gives_the_same_outputs_and_gradients():
-    check_with_cp(lambda with_cp: gated(non_local=dict(), with_cp=with_cp))
+    check_recomputation(lambda with_cp: gated(non_local=dict(), with_cp=with_cp))
 
 
 @pytest.mark.parametrize('freeze_attention', [False, True])

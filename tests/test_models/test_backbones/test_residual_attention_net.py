@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 import torch.nn as nn
-from backbone_checks import check_with_cp
+from backbone_checks import check_recomputation
 from mmdet.models.backbones.resnext import Bottleneck as ResNeXtBottleneck
 from mmdet.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
@@ -158,7 +158,7 @@ def test_every_parameter_receives_a_gradient(arch):
 
 
 def test_with_cp_gives_the_same_output_and_gradients():
-    check_with_cp(lambda with_cp: _small(with_cp=with_cp))
+    check_recomputation(lambda with_cp: _small(with_cp=with_cp))
 
 
 def test_frozen_stages_and_norm_eval():

@@ -3,12 +3,17 @@
 # after psi), then recalibrated by ECA (k from the channels).
 attn_r18 = dict(type='GatedECAResNet', depth=18)
 
+# Every gate and ECA starting as the identity: at step 0 the backbone
+# computes its ResNet-18 trunk, and the attention learns from there.
+attn_r18_identity = dict(
+    attn_r18,
+    attention_gate=dict(identity_init=True),
+    eca=dict(identity_init=True))
+
 # On torchvision's plain ImageNet ResNet-18, every gate and ECA starting as
 # the identity: at step 0 the backbone computes the pretrained ResNet-18.
 attn_r18_from_r18 = dict(
-    attn_r18,
-    attention_gate=dict(identity_init=True),
-    eca=dict(identity_init=True),
+    attn_r18_identity,
     init_cfg=dict(
         type='Pretrained',
         checkpoint='https://download.pytorch.org/models/'

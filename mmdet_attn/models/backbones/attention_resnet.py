@@ -19,8 +19,8 @@ from .base import check_stage_args
 
 
 class LastNormSegment:
-    """A residual block's last norm and the plugins after it (the attention
-    layer), the norm's output recomputed in the backward.
+    """A residual block whose last norm's output is recomputed for the
+    backward of the plugins after it (the attention layer).
 
     The product ``x * w`` of an attention layer keeps its input ``x``, the
     last norm's output, for the backward: one more map of the block's
@@ -46,8 +46,11 @@ class LastNormSegment:
         norm_output = (x.data_ptr(), x.shape, x.dtype)
 
         def pack(t: Tensor) -> Optional[Tensor]:
-            return None if (t.data_ptr(), t.shape,
-                            t.dtype) == norm_output else t
+            # Detached: a saved output (the gate's sigmoid) kept as itself
+            # would hold its own grad_fn, a cycle that outlives the graph.
+            if (t.data_ptr(), t.shape, t.dtype) == norm_output:
+                return None
+            return t.detach()
 
         def unpack(t: Optional[Tensor]) -> Tensor:
             if t is not None:
@@ -57,6 +60,24 @@ class LastNormSegment:
 
         with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
             return self.forward_plugin(x, plugin_names)
+
+    def residual_branch(self, x: Tensor) -> Tensor:
+        """The block's residual branch, plugins included."""
+        raise NotImplementedError
+
+    def forward(self, x: Tensor) -> Tensor:
+        """ReLU of the residual branch plus the (downsampled) input, the
+        two checkpointed together with ``with_cp``, as MMDetection's."""
+
+        def _inner_forward(x: Tensor) -> Tensor:
+            identity = x if self.downsample is None else self.downsample(x)
+            return self.residual_branch(x) + identity
+
+        if self.with_cp and x.requires_grad:
+            out = cp.checkpoint(_inner_forward, x, use_reentrant=False)
+        else:
+            out = _inner_forward(x)
+        return self.relu(out)
 
 
 class PluginBasicBlock(LastNormSegment, BasicBlock):
@@ -104,22 +125,12 @@ class PluginBasicBlock(LastNormSegment, BasicBlock):
             planes,
             [p['cfg'] for p in plugins if p['position'] == 'after_conv2'])
 
-    def forward(self, x: Tensor) -> Tensor:
-        """``BasicBlock.forward`` with the plugins at their positions."""
-
-        def _inner_forward(x: Tensor) -> Tensor:
-            out = self.relu(self.norm1(self.conv1(x)))
-            out = self.forward_plugin(out, self.after_conv1_plugin_names)
-            out = self.last_norm_segment(
-                self.conv2(out), self.norm2, self.after_conv2_plugin_names)
-            identity = x if self.downsample is None else self.downsample(x)
-            return out + identity
-
-        if self.with_cp and x.requires_grad:
-            out = cp.checkpoint(_inner_forward, x, use_reentrant=False)
-        else:
-            out = _inner_forward(x)
-        return self.relu(out)
+    def residual_branch(self, x: Tensor) -> Tensor:
+        """``BasicBlock``'s branch with the plugins at their positions."""
+        out = self.relu(self.norm1(self.conv1(x)))
+        out = self.forward_plugin(out, self.after_conv1_plugin_names)
+        return self.last_norm_segment(
+            self.conv2(out), self.norm2, self.after_conv2_plugin_names)
 
 
 class PluginBottleneck(LastNormSegment, Bottleneck):
@@ -143,25 +154,15 @@ class PluginBottleneck(LastNormSegment, Bottleneck):
             self.after_conv2_plugin_names = []
             self.after_conv3_plugin_names = []
 
-    def forward(self, x: Tensor) -> Tensor:
-        """``Bottleneck.forward``, norm3 and its plugins through
+    def residual_branch(self, x: Tensor) -> Tensor:
+        """``Bottleneck``'s branch, norm3 and its plugins through
         :meth:`last_norm_segment`."""
-
-        def _inner_forward(x: Tensor) -> Tensor:
-            out = self.relu(self.norm1(self.conv1(x)))
-            out = self.forward_plugin(out, self.after_conv1_plugin_names)
-            out = self.relu(self.norm2(self.conv2(out)))
-            out = self.forward_plugin(out, self.after_conv2_plugin_names)
-            out = self.last_norm_segment(
-                self.conv3(out), self.norm3, self.after_conv3_plugin_names)
-            identity = x if self.downsample is None else self.downsample(x)
-            return out + identity
-
-        if self.with_cp and x.requires_grad:
-            out = cp.checkpoint(_inner_forward, x, use_reentrant=False)
-        else:
-            out = _inner_forward(x)
-        return self.relu(out)
+        out = self.relu(self.norm1(self.conv1(x)))
+        out = self.forward_plugin(out, self.after_conv1_plugin_names)
+        out = self.relu(self.norm2(self.conv2(out)))
+        out = self.forward_plugin(out, self.after_conv2_plugin_names)
+        return self.last_norm_segment(
+            self.conv3(out), self.norm3, self.after_conv3_plugin_names)
 
 
 @MODELS.register_module()

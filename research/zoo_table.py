@@ -122,12 +122,9 @@ def pretrained_table(
         '|---|---|---|' + '---:|---|' * len(datasets)
     ]
     for variant in variants:
-        arm = next((sections[d][variant].get('Arm') or '-'
-                    for d in datasets if variant in sections.get(d, {})))
-        cells = [
-            f'`{variant}`',
-            STUDY_LABELS.get(variant, variant), arm
-        ]
+        arm = next((sections[d][variant].get('Arm') or '-' for d in datasets
+                    if variant in sections.get(d, {})))
+        cells = [f'`{variant}`', STUDY_LABELS.get(variant, variant), arm]
         for dataset in datasets:
             cells += pretrained_cells(sections.get(dataset, {}).get(variant))
         lines.append('| ' + ' | '.join(cells) + ' |')

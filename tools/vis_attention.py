@@ -84,9 +84,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         model = init_detector(cfg, args.checkpoint, device=args.device)
     for path, image in zip(args.images, images):
         out_dir = args.out_dir if len(images) == 1 else osp.join(
-            args.out_dir, osp.splitext(osp.basename(path))[0])
-        summary = write_attention_report(model, image, out_dir,
-                                         args.cam_layer, args.save_arrays)
+            args.out_dir,
+            osp.splitext(osp.basename(path))[0])
+        summary = write_attention_report(model, image, out_dir, args.cam_layer,
+                                         args.save_arrays)
         print_summary(summary, path, out_dir)
     return 0
 

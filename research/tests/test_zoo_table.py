@@ -93,8 +93,7 @@ def test_pretrained_regime_table_from_the_study_report(tmp_path, monkeypatch):
         if line.startswith('| `')
     }
     assert set(rows) == {'`r18`', '`attn_r18`', '`attn_r18_pretrained`'}
-    label, arm, c27_map, c27_delta, trees_map, trees_delta = rows[
-        '`attn_r18`']
+    label, arm, c27_map, c27_delta, trees_map, trees_delta = rows['`attn_r18`']
     assert label == 'ECA + Attention-Gate ResNet-18'
     assert arm == study.VARIANTS['attn_r18']['arm']
     assert c27_map == '0.360 ± 0.010'

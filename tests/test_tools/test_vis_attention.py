@@ -32,10 +32,14 @@ EXPECTED = {
 }
 # The largest value of each kind of map: the flagship's gates and ECA start
 # as the identity, 2 * sigmoid, in [0, 2]; the others are sigmoids.
-UPPER = {('attn_r18', 'spatial'): 2, ('attn_r18', 'channel'): 2,
-         ('attn_r18', 'gradcam'): 1, **{('cbam_r50', kind): 1
-                                         for kind in ('spatial', 'channel',
-                                                      'gradcam')}}
+UPPER = {
+    ('attn_r18', 'spatial'): 2,
+    ('attn_r18', 'channel'): 2,
+    ('attn_r18', 'gradcam'): 1,
+    ('cbam_r50', 'spatial'): 1,
+    ('cbam_r50', 'channel'): 1,
+    ('cbam_r50', 'gradcam'): 1,
+}
 # The two runs share the 2 cores, one thread each.
 ONE_THREAD = {'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
 
@@ -164,7 +168,8 @@ def test_several_images_one_folder_each(tiny_custom27, tmp_path, capsys):
     out_dir = tmp_path / 'vis'
     assert _tool().main([config, checkpoint] + [str(i) for i in images] +
                         ['--out-dir', str(out_dir)]) == 0
-    assert sorted(p.name for p in out_dir.iterdir()) == [i.stem for i in images]
+    assert sorted(p.name
+                  for p in out_dir.iterdir()) == [i.stem for i in images]
     log = capsys.readouterr().out
     for image in images:
         summary = json.loads((out_dir / image.stem / 'maps.json').read_text())

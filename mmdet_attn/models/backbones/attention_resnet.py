@@ -145,7 +145,9 @@ class PluginBottleneck(LastNormSegment, Bottleneck):
         **kwargs: ``Bottleneck``'s other arguments.
     """
 
-    def __init__(self, *args, recompute_attention: bool = True,
+    def __init__(self,
+                 *args,
+                 recompute_attention: bool = True,
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.recompute_attention = recompute_attention

@@ -262,8 +262,7 @@ def test_with_cp_gives_the_same_outputs_and_gradients(depth):
 
 @pytest.mark.parametrize('depth', [18, 50])
 @pytest.mark.parametrize('norm', ['bn_eval', 'gn'])
-def test_recompute_attention_gives_the_same_outputs_and_gradients(
-        depth, norm):
+def test_recompute_attention_gives_the_same_outputs_and_gradients(depth, norm):
     norm_args = dict(
         bn_eval=dict(norm_eval=True),
         gn=dict(norm_cfg=dict(type='GN', num_groups=4)))[norm]
@@ -291,8 +290,8 @@ def kept_norm_outputs(model: torch.nn.Module) -> List[bool]:
     return [ref() is not None for ref in outputs]
 
 
-@pytest.mark.parametrize('depth,layer', [(18, 'SE'), (50, 'SE'),
-                                         (50, 'CBAM'), (50, 'ECA')])
+@pytest.mark.parametrize('depth,layer', [(18, 'SE'), (50, 'SE'), (50, 'CBAM'),
+                                         (50, 'ECA')])
 def test_recompute_attention_keeps_no_norm_output(depth, layer):
     """The graph keeps no last-norm output (recomputed for the backward)
     with the BN in eval mode or a GN, but with a BN in train mode, or
@@ -321,11 +320,13 @@ def test_recompute_attention_frees_the_graph_with_its_outputs():
     garbage collector cannot free (it grew a benchmark to 24 GB)."""
     model = narrow(depth=50, attention=dict(type='SE'), norm_eval=True)
     gate_outputs = []
+
+    def keep_ref(module, args, out):
+        gate_outputs.append(weakref.ref(out))
+
     for module in model.modules():
         if isinstance(module, Gate):
-            module.register_forward_hook(
-                lambda module, args, out: gate_outputs.append(
-                    weakref.ref(out)))
+            module.register_forward_hook(keep_ref)
     gc.disable()
     try:
         outs = model.train()(torch.rand(2, 3, 64, 64))

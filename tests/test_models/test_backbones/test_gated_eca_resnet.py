@@ -180,7 +180,8 @@ def test_out_indices_and_stage_switches():
 
 
 def test_with_cp_gives_the_same_outputs_and_gradients():
-    check_recomputation(lambda with_cp: gated(non_local=dict(), with_cp=with_cp))
+    check_recomputation(
+        lambda with_cp: gated(non_local=dict(), with_cp=with_cp))
 
 
 @pytest.mark.parametrize('freeze_attention', [False, True])

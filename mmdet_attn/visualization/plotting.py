@@ -99,7 +99,15 @@ def plot_channel_weights(weights: np.ndarray, out_file: str,
     by_channel.set_xlabel('channel')
     by_channel.set_ylabel('weight')
     by_channel.legend(loc='upper right', fontsize=8)
-    histogram.hist(weights, bins=min(50, max(len(weights) // 4, 5)))
+    # In float64 over a range of at least 1e-6: nearly equal float32
+    # weights (a layer still at its identity start) leave too narrow a range
+    # for finite-sized bins.
+    low, high = float(weights.min()), float(weights.max())
+    pad = max(1e-6 - (high - low), 0.) / 2
+    histogram.hist(
+        weights.astype(np.float64),
+        bins=min(50, max(len(weights) // 4, 5)),
+        range=(low - pad, high + pad))
     histogram.set_xlabel('weight')
     histogram.set_ylabel('channels')
     fig.suptitle(

@@ -1,6 +1,9 @@
 """tools/analysis_tools/benchmark_train_step.py: each detector against its
 plain twin, and one tiny run end to end."""
+import argparse
 import sys
+
+import torch
 
 from tool_runner import REPO_ROOT, load_tool
 
@@ -18,6 +21,20 @@ def test_twin_is_the_detector_with_the_plain_resnet(monkeypatch):
     assert twin.backbone.deep_stem and twin.backbone.avg_down
     assert (twin.backbone.frozen_stages, twin.backbone.norm_eval) == (1, True)
     assert twin.neck == model.neck and twin.roi_head == model.roi_head
+
+
+def test_twin_neck_takes_the_resnet_widths(monkeypatch):
+    """CSPMirrorNet53's stages are half as wide as ResNet-50's: the twin's
+    FPN takes ResNet-50's widths and its detector runs a step."""
+    monkeypatch.chdir(REPO_ROOT)
+    tool = load_tool(TOOL)
+    model, twin = tool.detector_cfgs(
+        'configs/faster_rcnn_cspmirrornet_fpn.py', None)
+    assert model.neck.in_channels == [128, 256, 512, 1024]
+    assert twin.neck.in_channels == [256, 512, 1024, 2048]
+    args = argparse.Namespace(batch=1, size=[64, 64])
+    step = tool.train_step(*tool.build(twin, args, torch.device('cpu')))
+    step()
 
 
 def test_default_configs_are_the_coco_faster_rcnns(monkeypatch):

@@ -4,7 +4,7 @@ For each config (by default every Faster R-CNN COCO config, the dataset
 twins aside) it builds the detector (random weights, nothing downloaded)
 and its plain twin, the same detector with the backbone replaced by the
 plain ResNet it is compared with in ``benchmark_backbones.py`` (same depth
-and trunk settings). It times one training step (losses, backward, an SGD
+and trunk settings) and the neck's input widths set to that ResNet's. It times one training step (losses, backward, an SGD
 step) on ``--batch`` images of ``--size`` with three boxes each, the two
 detectors in turn in each repeat (median of ``--repeats``), and the peak
 memory of a step, then writes ``train_step.md`` to ``--out-dir``.
@@ -62,6 +62,14 @@ def detector_cfgs(config: str, cfg_options: dict) -> Tuple[ConfigDict, ...]:
     model.backbone.init_cfg = None
     twin = model.deepcopy()
     twin.backbone = reference_cfg(MODELS.build(model.backbone))
+    if 'in_channels' in twin.get('neck', {}):
+        # The neck takes the ResNet's stage widths (CSPMirrorNet53's are
+        # half of ResNet-50's).
+        resnet = MODELS.build(twin.backbone)
+        twin.neck.in_channels = [
+            resnet.block.expansion * resnet.base_channels * 2**i
+            for i in resnet.out_indices
+        ]
     return model, twin
 
 

@@ -4,7 +4,6 @@ import argparse
 import sys
 
 import torch
-
 from tool_runner import REPO_ROOT, load_tool
 
 TOOL = 'analysis_tools/benchmark_train_step.py'
@@ -28,8 +27,8 @@ def test_twin_neck_takes_the_resnet_widths(monkeypatch):
     FPN takes ResNet-50's widths and its detector runs a step."""
     monkeypatch.chdir(REPO_ROOT)
     tool = load_tool(TOOL)
-    model, twin = tool.detector_cfgs(
-        'configs/faster_rcnn_cspmirrornet_fpn.py', None)
+    model, twin = tool.detector_cfgs('configs/faster_rcnn_cspmirrornet_fpn.py',
+                                     None)
     assert model.neck.in_channels == [128, 256, 512, 1024]
     assert twin.neck.in_channels == [256, 512, 1024, 2048]
     args = argparse.Namespace(batch=1, size=[64, 64])

@@ -4,10 +4,11 @@ For each config (by default every Faster R-CNN COCO config, the dataset
 twins aside) it builds the detector (random weights, nothing downloaded)
 and its plain twin, the same detector with the backbone replaced by the
 plain ResNet it is compared with in ``benchmark_backbones.py`` (same depth
-and trunk settings) and the neck's input widths set to that ResNet's. It times one training step (losses, backward, an SGD
-step) on ``--batch`` images of ``--size`` with three boxes each, the two
-detectors in turn in each repeat (median of ``--repeats``), and the peak
-memory of a step, then writes ``train_step.md`` to ``--out-dir``.
+and trunk settings), its neck taking that ResNet's stage widths. It times
+one training step (losses, backward, an SGD step) on ``--batch`` images of
+``--size`` with three boxes each, the two detectors in turn in each repeat
+(median of ``--repeats``), and the peak memory of a step, then writes
+``train_step.md`` to ``--out-dir``.
 
 Example:
     python tools/analysis_tools/benchmark_train_step.py --repeats 3

@@ -118,9 +118,10 @@ trees: install
 	$(PY) tools/dataset_converters/deepforest_trees.py data/trees
 
 # Does attention help a pretrained trunk? Pretrain on the crops, fine-tune
-# on custom27 and the tree crowns with 3 seeds (the ResNet-50 family 5 on
-# custom27), paired 95 % intervals; the second arm (attention pretrained
-# with its trunk, *_pretrained) on custom27 only, 5 seeds
+# on custom27 and the tree crowns with 3 seeds (the ResNet-50 family and
+# ResNet-18, the second arm's twin, 5 on custom27), paired 95 % intervals;
+# the second arm (attention pretrained with its trunk, *_pretrained) on
+# custom27 only, 5 seeds
 # (research/results/pretrained_study.md, docs/pretrained_study.md; resumes
 # where it stopped, skips what the ledger holds).
 PRETRAINED_STUDY_DIR ?= work_dirs/pretrained_study
@@ -129,7 +130,7 @@ PRETRAINED_STUDY = $(PY) research/pretrained_study.py \
 	--ledger research/results/pretrained_study_runs.json
 pretrained-study: crops trees
 	$(PRETRAINED_STUDY) --seeds 0 1 2
-	$(PRETRAINED_STUDY) --variants r50 se_r50 eca_r50 cbam_r50 sam_r50 \
+	$(PRETRAINED_STUDY) --variants r18 r50 se_r50 eca_r50 cbam_r50 sam_r50 \
 		attn_r18_pretrained se_r50_pretrained eca_r50_pretrained \
 		cbam_r50_pretrained --datasets custom27 --seeds 3 4
 	$(PRETRAINED_STUDY) --report-only --seeds 0 1 2 3 4 \

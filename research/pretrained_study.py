@@ -13,8 +13,9 @@ the *plain* ResNet's trunk, their attention layers new and
 identity-initialised: the backbones of the ``_trees`` configs) and
 *attention pretrained with the trunk* (``<variant>_pretrained``: the
 SE/ECA/CBAM-ResNet-50 and the gated ResNet-18 load their own pretraining,
-their attention layers in the ordinary form they were pretrained in; on
-custom27 only); Attention-56 and CSPMirrorNet53 load their own pretraining
+their attention layers in the form they were pretrained in: SE's, ECA's
+and CBAM's ordinary one, the gated ResNet-18's identity one; on custom27
+only); Attention-56 and CSPMirrorNet53 load their own pretraining
 too. Every run uses the same schedule (``--schedule``, its keys replacing
 the config's), with ``--iters`` per dataset.
 On custom27 a run is the variant's ``_custom27`` config with the backbone of

@@ -9,9 +9,9 @@ in one seed out of five (``research/results/pretrained_study.md``); this
 script shows when and where.
 
 Example:
-    python research/gate_trace.py \\
-        work_dirs/pretrained_study/custom27/attn_r18_pretrained/seed4/study_config.py \\
-        --seed 4 --iters 120 --out work_dirs/gate_trace/attn_r18_seed4.md
+    run=work_dirs/pretrained_study/custom27/attn_r18_pretrained/seed4
+    python research/gate_trace.py $run/study_config.py --seed 4 \\
+        --iters 120 --out work_dirs/gate_trace/attn_r18_seed4.md
 """
 import argparse
 from pathlib import Path
@@ -59,11 +59,14 @@ class GateTrace(Hook):
         self.attention_norms = [
             norm for layer in model.backbone.modules()
             if isinstance(layer, AttentionMapMixin)
-            for norm in layer.modules() if isinstance(norm, _BatchNorm)
-            and all(p.requires_grad for p in norm.parameters())
+            for norm in layer.modules()
+            if isinstance(norm, _BatchNorm) and all(p.requires_grad
+                                                    for p in norm.parameters())
         ]
 
-    def before_train_iter(self, runner, batch_idx: int,
+    def before_train_iter(self,
+                          runner,
+                          batch_idx: int,
                           data_batch=None) -> None:
         if self.train_attention_norms:
             for norm in self.attention_norms:

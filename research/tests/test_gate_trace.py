@@ -18,8 +18,10 @@ def test_gate_trace_records_every_map_at_every_iteration(
         str(out), '--cfg-options', *data_options(tiny_custom27)
     ])
     assert [row['iter'] for row in rows] == [1, 2, 3]
-    maps = [f'layer{i}_attention.{layer}.gate' for i in range(1, 5)
-            for layer in ('gate', 'eca')]
+    maps = [
+        f'layer{i}_attention.{layer}.gate' for i in range(1, 5)
+        for layer in ('gate', 'eca')
+    ]
     for row in rows:
         assert sorted(k for k in row
                       if k not in ('iter', 'loss')) == sorted(maps)
@@ -30,7 +32,8 @@ def test_gate_trace_records_every_map_at_every_iteration(
     assert rows[0] != rows[-1]
     table = out.read_text().splitlines()
     assert table[0].startswith('| iteration | loss | `layer1_attention')
-    assert [line.split(' | ')[0] for line in table[2:]] == ['| 1', '| 2', '| 3']
+    rows_shown = [line.split(' | ')[0] for line in table[2:]]
+    assert rows_shown == ['| 1', '| 2', '| 3']
     assert not list((tmp_path / 'run').rglob('*.pth'))
 
 
@@ -50,8 +53,7 @@ def test_gate_trace_refuses_bad_counts(capsys):
 
 
 @pytest.mark.parametrize('train_attention_norms', [False, True])
-def test_gate_trace_can_train_the_attention_norms_alone(
-        train_attention_norms):
+def test_gate_trace_can_train_the_attention_norms_alone(train_attention_norms):
     from types import SimpleNamespace
 
     from mmdet_attn.models.backbones import GatedECAResNet

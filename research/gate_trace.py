@@ -12,37 +12,29 @@ Example:
     run=work_dirs/pretrained_study/custom27/attn_r18_pretrained/seed4
     python research/gate_trace.py $run/study_config.py --seed 4 \\
         --iters 120 --out work_dirs/gate_trace/attn_r18_seed4.md
+    # the same with the attention layers' BN in train mode:
+    python research/gate_trace.py $run/study_config.py --seed 4 \\
+        --iters 120 --cfg-options model.backbone.attention_norm_eval=False
 """
 import argparse
 from pathlib import Path
 from typing import Dict, List, Optional
 
-import torch.nn as nn
 from mmengine.config import DictAction
 from mmengine.hooks import Hook
-from torch.nn.modules.batchnorm import _BatchNorm
 
-from mmdet_attn.models.layers.base import AttentionMapMixin, Gate
+from mmdet_attn.models.layers.base import Gate
 from mmdet_attn.utils import (build_runner, checkpoint_safe_globals,
                               load_run_config)
 
 
 class GateTrace(Hook):
     """Record the mean of each backbone ``Gate``'s output in training, and
-    the loss, after every training iteration (:attr:`rows`).
-
-    Args:
-        train_attention_norms (bool): Put the BN layers inside the
-            attention layers of trainable stages in train mode before each
-            iteration, whatever ``norm_eval`` says (the experiment: do
-            normalised logits keep a gate open?). Defaults to False.
-    """
+    the loss, after every training iteration (:attr:`rows`)."""
 
     priority = 'LOWEST'
 
-    def __init__(self, train_attention_norms: bool = False) -> None:
-        self.train_attention_norms = train_attention_norms
-        self.attention_norms: List[nn.Module] = []
+    def __init__(self) -> None:
         self.means: Dict[str, float] = {}
         self.rows: List[dict] = []
 
@@ -56,21 +48,6 @@ class GateTrace(Hook):
                              'attention map (Gate) to trace')
         for name, module in gates:
             module.register_forward_hook(self._recorder(name))
-        self.attention_norms = [
-            norm for layer in model.backbone.modules()
-            if isinstance(layer, AttentionMapMixin)
-            for norm in layer.modules()
-            if isinstance(norm, _BatchNorm) and all(p.requires_grad
-                                                    for p in norm.parameters())
-        ]
-
-    def before_train_iter(self,
-                          runner,
-                          batch_idx: int,
-                          data_batch=None) -> None:
-        if self.train_attention_norms:
-            for norm in self.attention_norms:
-                norm.train()
 
     def _recorder(self, name: str):
 
@@ -97,12 +74,11 @@ def trace(config: str,
           seed: int,
           iters: int,
           work_dir: str,
-          cfg_options: Optional[dict] = None,
-          train_attention_norms: bool = False) -> List[dict]:
+          cfg_options: Optional[dict] = None) -> List[dict]:
     """Train ``config`` (with ``cfg_options``) with ``seed`` for its first
     ``iters`` iterations (its schedulers by iteration, warm-up included;
     those by epoch do not step; no validation, no checkpoint) and return
-    :class:`GateTrace`'s rows (``train_attention_norms``: see there)."""
+    :class:`GateTrace`'s rows."""
     cfg = load_run_config(config, cfg_options, work_dir)
     cfg.randomness = dict(seed=seed)
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters)
@@ -110,7 +86,7 @@ def trace(config: str,
     cfg.default_hooks.checkpoint = dict(
         type='CheckpointHook', interval=-1, save_last=False)
     runner = build_runner(cfg)
-    hook = GateTrace(train_attention_norms)
+    hook = GateTrace()
     runner.register_hook(hook)
     with checkpoint_safe_globals():
         runner.train()
@@ -146,11 +122,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='the run\'s logs (default: work_dirs/gate_trace/<config>)')
     parser.add_argument('--out', help='write the table here too')
     parser.add_argument(
-        '--train-attention-norms',
-        action='store_true',
-        help='keep the BN layers inside attention layers in train mode '
-        'under norm_eval (an experiment)')
-    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -167,7 +138,7 @@ def main(argv: Optional[List[str]] = None) -> List[dict]:
     work_dir = args.work_dir or str(
         Path('work_dirs/gate_trace') / Path(args.config).stem)
     rows = trace(args.config, args.seed, args.iters, work_dir,
-                 args.cfg_options, args.train_attention_norms)
+                 args.cfg_options)
     table = markdown(rows, args.every)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -103,8 +103,8 @@ WITH_TRUNK = 'attention pretrained with the trunk'
 NO_ATTENTION = 'own trunk, no attention'
 # Each variant: the network its trunk comes from, its plain twin, its arm
 # and, where they differ from its name, its configs
-# (configs/faster_rcnn_<config>_{custom27,trees}.py) and the datasets it is
-# fine-tuned on.
+# (configs/faster_rcnn_<config>_{custom27,trees}.py), the datasets it is
+# fine-tuned on and backbone arguments set over its config's.
 VARIANTS = {
     'r18':
     dict(pretrained='r18', twin=None, arm=PLAIN),
@@ -139,6 +139,11 @@ VARIANTS.update({
         datasets=('custom27', ))
     for net in ('attn_r18', 'se_r50', 'eca_r50', 'cbam_r50')
 })
+# The gated ResNet-18's stage 1-3 output gates are new to the detector (its
+# classifier reads stage 4 alone): their BN trains, having no statistics to
+# keep; in eval mode those gates shut or open fully within 20 iterations
+# (research/gate_trace.py, docs/pretrained_study.md).
+VARIANTS['attn_r18_pretrained']['backbone'] = dict(attention_norm_eval=False)
 # The backbone arguments that configure attention layers, by backbone type:
 # a variant from its own pretraining takes them from its pretraining config.
 ATTENTION_ARGS = dict(
@@ -494,6 +499,7 @@ class Study:
         if not shares_twin_trunk(variant):
             cfg.model.backbone = self.attention_as_pretrained(
                 cfg.model.backbone, net)
+        cfg.model.backbone.update(VARIANTS[variant].get('backbone', {}))
         cfg.model.backbone.init_cfg = dict(
             type='Pretrained',
             checkpoint=self.pretrained_weights(net),

@@ -50,25 +50,3 @@ def test_gate_trace_refuses_bad_counts(capsys):
     with pytest.raises(SystemExit):
         gate_trace.parse_args(['x.py', '--iters', '0'])
     assert '--iters and --every must be >= 1' in capsys.readouterr().err
-
-
-@pytest.mark.parametrize('train_attention_norms', [False, True])
-def test_gate_trace_can_train_the_attention_norms_alone(train_attention_norms):
-    from types import SimpleNamespace
-
-    from mmdet_attn.models.backbones import GatedECAResNet
-    backbone = GatedECAResNet(
-        depth=18, base_channels=8, frozen_stages=1, norm_eval=True)
-    runner = SimpleNamespace(model=SimpleNamespace(backbone=backbone))
-    hook = gate_trace.GateTrace(train_attention_norms)
-    hook.before_train(runner)
-    backbone.train()
-    hook.before_train_iter(runner, 0)
-    psi = {
-        stage: getattr(backbone, f'layer{stage}_attention').gate.psi.norm
-        for stage in (1, 2)
-    }
-    # Stage 1 is frozen: its attention's norm stays in eval mode.
-    assert not psi[1].training
-    assert psi[2].training == train_attention_norms
-    assert not backbone.norm1.training and not backbone.layer2[0].bn1.training

@@ -302,7 +302,8 @@ def test_second_arm_fine_tunes_the_attention_it_pretrained(
     assert backbone.init_cfg == dict(
         type='Pretrained', checkpoint=str(checkpoint), prefix='backbone.')
     # The first arm's trunk settings, detector and schedule.
-    changed = study_tool.ATTENTION_ARGS[backbone.type] + ('init_cfg', )
+    changed = study_tool.ATTENTION_ARGS[backbone.type] + (
+        'init_cfg', ) + tuple(spec.get('backbone', {}))
     assert {k: v for k, v in backbone.items() if k not in changed} == \
         {k: v for k, v in first_backbone.items() if k not in changed}
     assert backbone.frozen_stages == 1 and backbone.norm_eval
@@ -352,6 +353,19 @@ def test_second_arm_fine_tunes_the_attention_it_pretrained(
         assert all(identity[n] == form for n, form in pretrained.items())
     else:
         assert all(identity[n] != form for n, form in pretrained.items())
+    # Under norm_eval, the gated ResNet-18's attention BN trains (its stage
+    # 1-3 gates are new: no statistics to keep; attention trains in every
+    # stage here); the trunk's stays in eval mode.
+    detector.train()
+    attention_norms = {
+        name: m.training
+        for name, m in detector.named_modules()
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+        and '_attention.' in name
+    }
+    assert not detector.layer2[0].bn1.training
+    if net == 'attn_r18':
+        assert len(attention_norms) == 4 and all(attention_norms.values())
 
 
 def test_second_arm_pairs_by_seed_on_custom27_only(study_tool, tmp_path,

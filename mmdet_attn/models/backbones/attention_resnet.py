@@ -184,6 +184,13 @@ class AttentionResNet(ResNet):
             attention layer. Defaults to all True.
         freeze_attention (bool): Freeze the attention layers of frozen
             stages with them; False trains them. Defaults to True.
+        attention_norm_eval (bool, optional): Keep the norms inside the
+            attention layers that train in eval mode (True) or train mode
+            (False) whatever ``norm_eval`` says of the trunk's; None: as
+            ``norm_eval``. False for attention new on a pretrained trunk:
+            its norms have no statistics to keep, and in eval mode leave
+            a gate's logits unnormalised (``docs/pretrained_study.md``).
+            Frozen attention layers stay in eval mode. Defaults to None.
         recompute_attention (bool): Recompute the output of each block's
             last norm for the attention's backward instead of keeping it
             (not for a batch norm in train mode): peak memory near the
@@ -218,6 +225,7 @@ class AttentionResNet(ResNet):
                  stage_with_attention: Sequence[bool] = (True, True, True,
                                                          True),
                  freeze_attention: bool = True,
+                 attention_norm_eval: Optional[bool] = None,
                  recompute_attention: bool = True,
                  **kwargs) -> None:
         if depth not in self.arch_settings:
@@ -227,6 +235,10 @@ class AttentionResNet(ResNet):
         self.attention = attention
         self.stage_with_attention = tuple(stage_with_attention)
         self.freeze_attention = freeze_attention
+        if attention_norm_eval not in (None, True, False):
+            raise TypeError('attention_norm_eval must be None (as norm_eval), '
+                            f'True or False, got {attention_norm_eval!r}')
+        self.attention_norm_eval = attention_norm_eval
         self.recompute_attention = recompute_attention
         kwargs.setdefault('norm_eval', False)
         args = self.resnet_args(kwargs)
@@ -320,6 +332,14 @@ class AttentionResNet(ResNet):
                 layer.requires_grad_(trainable)
 
     def train(self, mode: bool = True) -> 'AttentionResNet':
-        """``ResNet.train``, returning the module."""
+        """``ResNet.train``, then the norms of the attention layers that
+        train per ``attention_norm_eval``; returns the module."""
         super().train(mode)
+        if mode and self.attention_norm_eval is not None:
+            first = self.frozen_stages if self.freeze_attention else 0
+            for stage in range(max(first, 0), self.num_stages):
+                for layer in self.stage_attention_layers(stage):
+                    for m in layer.modules():
+                        if isinstance(m, _BatchNorm):
+                            m.train(not self.attention_norm_eval)
         return self

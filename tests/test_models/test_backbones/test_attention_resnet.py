@@ -356,6 +356,57 @@ def test_norm_eval_keeps_every_bn_in_eval_mode():
                if isinstance(m, _BatchNorm))
 
 
+def attention_norm_modes(model: AttentionResNet) -> List[List[bool]]:
+    """Per stage, the training flags of the BNs inside its attention."""
+    return [[
+        m.training for layer in model.stage_attention_layers(stage)
+        for m in layer.modules() if isinstance(m, _BatchNorm)
+    ] for stage in range(model.num_stages)]
+
+
+@pytest.mark.parametrize('freeze_attention', [True, False])
+def test_attention_norm_eval_false_trains_the_attention_norms_alone(
+        freeze_attention):
+    model = narrow(
+        depth=18,
+        attention=dict(type='CBAM', spatial_norm_cfg=dict(type='BN')),
+        frozen_stages=1,
+        norm_eval=True,
+        freeze_attention=freeze_attention,
+        attention_norm_eval=False).train()
+    modes = attention_norm_modes(model)
+    assert all(len(stage) == 2 for stage in modes)  # one per block
+    assert modes[0] == [not freeze_attention] * 2
+    assert modes[1:] == [[True] * 2] * 3
+    attention_norms = {
+        id(m)
+        for layer in model.modules() if isinstance(layer, AttentionMapMixin)
+        for m in layer.modules()
+    }
+    trunk_norms = [
+        m for m in model.modules()
+        if isinstance(m, _BatchNorm) and id(m) not in attention_norms
+    ]
+    assert trunk_norms and not any(m.training for m in trunk_norms)
+    model.eval()
+    assert not any(m.training for m in model.modules())
+
+
+@pytest.mark.parametrize('norm_eval, attention_norm_eval, expected',
+                         [(True, None, False), (False, None, True),
+                          (False, True, False)])
+def test_attention_norm_eval_defaults_to_norm_eval(norm_eval,
+                                                   attention_norm_eval,
+                                                   expected):
+    model = narrow(
+        depth=18,
+        attention=dict(type='CBAM', spatial_norm_cfg=dict(type='BN')),
+        norm_eval=norm_eval,
+        attention_norm_eval=attention_norm_eval).train()
+    assert attention_norm_modes(model) == [[expected] * 2] * 4
+    assert model.layer2[0].norm2.training == (not norm_eval)
+
+
 def test_every_parameter_receives_a_gradient():
     model = randomize(
         narrow(depth=18, attention=dict(type='SAM'),
@@ -420,6 +471,8 @@ def test_bad_input_raises_clear_errors():
         AttentionResNet(depth=50, frozen_stages=5)
     with pytest.raises(ValueError, match='in_channels'):
         AttentionResNet(depth=18, attention=dict(type='SE', in_channels=64))
+    with pytest.raises(TypeError, match='None .as norm_eval., True or False'):
+        AttentionResNet(depth=18, attention_norm_eval='train')
     with pytest.raises(ValueError, match="mode='residual'"):
         AttentionResNet(depth=18, attention=dict(type='SAM'))
     with pytest.raises(ValueError, match='after_conv1'):

@@ -214,6 +214,17 @@ def test_norm_eval_keeps_every_bn_in_eval_mode():
                if isinstance(m, nn.modules.batchnorm._BatchNorm))
 
 
+def test_attention_norm_eval_false_trains_the_gates_norms_alone():
+    model = gated(
+        frozen_stages=1, norm_eval=True, attention_norm_eval=False).train()
+    for stage, name in enumerate(('layer1_attention', 'layer2_attention',
+                                  'layer3_attention', 'layer4_attention')):
+        psi_norm = getattr(model, name).gate.psi.norm
+        assert psi_norm.training == (stage > 0)
+    assert not any(m.training for m in model.layer2.modules()
+                   if isinstance(m, nn.modules.batchnorm._BatchNorm))
+
+
 def test_block_attention_combines():
     model = gated(attention=dict(type='SE', ratio=4))
     assert hasattr(model.layer3[1], 'se_layer')

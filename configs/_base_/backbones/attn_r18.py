@@ -20,12 +20,15 @@ attn_r18_from_r18 = dict(
         'resnet18-f37072fd.pth'))
 
 # Fine-tuned from it as MMDetection does (COCO): stem and stage 1 frozen,
-# every BN in eval mode, and gates and ECA only on stages 2-4, which train:
-# on the frozen stage 1 new attention would stay the identity and only cost
-# time.
+# the trunk's BN in eval mode, and gates and ECA only on stages 2-4, which
+# train: on the frozen stage 1 new attention would stay the identity and only
+# cost time. The gates' BN is new and trains (attention_norm_eval=False): in
+# eval mode it leaves their logits unnormalised and the gates open at 2 or
+# shut at 0 within 20 iterations (docs/pretrained_study.md).
 attn_r18_imagenet = dict(
     attn_r18_from_r18,
     frozen_stages=1,
     norm_eval=True,
+    attention_norm_eval=False,
     stage_with_gate=(False, True, True, True),
     stage_with_eca=(False, True, True, True))

@@ -540,9 +540,9 @@ def test_family_config_backbones(config, suffix):
     if isinstance(model, AttentionResNet) and not suffix:
         # New attention's BN (the gates' psi) trains under norm_eval.
         norms = attention_norm_modes(model.train())
-        assert not any(norms[0]) and all(sum(norms[1:], []))
-        assert bool(sum(norms[1:], [])) == config.startswith(
-            'faster_rcnn_attn_r18')
+        trained = sum(norms[1:], [])
+        assert not any(norms[0]) and all(trained)
+        assert bool(trained) == config.startswith('faster_rcnn_attn_r18')
     # A local checkpoint is one --cfg-options away.
     cfg.merge_from_dict({
         'model.backbone.init_cfg.type': 'Pretrained',

@@ -3,6 +3,7 @@ off: one backward of each config's model gives every parameter that
 requires grad a gradient, and two gloo ranks train one config per backbone
 family for two iterations (DDP fails on the second when a parameter got no
 gradient in the first)."""
+import datetime
 from pathlib import Path
 from typing import Tuple
 
@@ -87,11 +88,13 @@ def test_every_trainable_parameter_gets_gradient(config):
 def _train_two_iterations(rank: int, world_size: int, init_file: str) -> None:
     import mmdet_attn  # noqa: F401 (spawned process)
     torch.set_num_threads(1)
+    # A rank that waits on a gone peer fails after the timeout, not never.
     dist.init_process_group(
         'gloo',
         init_method=f'file://{init_file}',
         rank=rank,
-        world_size=world_size)
+        world_size=world_size,
+        timeout=datetime.timedelta(minutes=5))
     try:
         for config in FAMILY_CONFIGS:
             model, data = build_detector(config)

@@ -13,16 +13,19 @@ from tool_runner import CONFIG_DIR
 import mmdet_attn  # noqa: F401
 
 #: COCO config -> parameter-name prefixes that learn from the second step
-#: only: the scale of the norm after the gate's psi (its normalised input
-#: is zero at step 0), the non-local block's inner convs (MMCV starts its
-#: output conv at zero).
+#: only: the gate's psi conv and the scale of the norm after it (psi's
+#: input is constant at step 0, and that norm, in train mode, normalises it
+#: to zero), the non-local block's inner convs (MMCV starts its output conv
+#: at zero).
+GATE_PSI = ('gate.psi.conv.weight', 'gate.psi.bn.weight')
 IDENTITY_CONFIGS = {
     'faster_rcnn_eca_r50.py': (),
     'faster_rcnn_cbam_r50.py': (),
     'faster_rcnn_sam_r50.py': (),
-    'faster_rcnn_attn_r18.py': ('gate.psi.bn.weight', ),
-    'faster_rcnn_attn_r18_nonlocal.py': ('gate.psi.bn.weight', 'non_local.g.',
-                                         'non_local.theta.', 'non_local.phi.'),
+    'faster_rcnn_attn_r18.py':
+    GATE_PSI,
+    'faster_rcnn_attn_r18_nonlocal.py':
+    GATE_PSI + ('non_local.g.', 'non_local.theta.', 'non_local.phi.'),
 }
 
 
